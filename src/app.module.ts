@@ -1,0 +1,46 @@
+import { DynamicModule, Module, ValidationPipe, BadRequestException } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ValidationError } from 'class-validator';
+import { OpenApiHolder, RootController } from './api/root.controller';
+import { ServicesController } from './api/services.controller';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { AppConfig } from './config/config';
+import { DATABASE_URL, DatabaseLifecycle, dataSourceProvider } from './database/database.provider';
+import { SeedIfEmpty } from './import/seed-if-empty';
+import { RecordReader } from './search/record-reader';
+
+/**
+ * Where a request goes: src/api/*.controller.ts (one per ORUK resource) → RecordReader
+ * (src/search/) → one SQL statement built from a shape (src/hsds/). Errors leave through
+ * AllExceptionsFilter; query parameters are validated by the global ValidationPipe.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [RootController, ServicesController],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: DATABASE_URL, useValue: databaseUrl },
+        dataSourceProvider,
+        DatabaseLifecycle,
+        SeedIfEmpty,
+        RecordReader,
+        OpenApiHolder,
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useValue: queryValidation },
+      ],
+    };
+  }
+}
+
+/** Unknown query parameters are ignored (whitelist strips them); bad values are a 400 naming them. */
+const queryValidation = new ValidationPipe({
+  transform: true,
+  whitelist: true,
+  forbidNonWhitelisted: false,
+  stopAtFirstError: true,
+  exceptionFactory: (errors: ValidationError[]) =>
+    new BadRequestException(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ')),
+});

@@ -1,0 +1,49 @@
+import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { ENTITIES } from '../hsds/entities';
+
+/**
+ * Counts the SQL statements the application sends. The API promises a fixed number of
+ * statements per request whatever the page or tree size; the e2e tests check it with this.
+ */
+export type Log = (message: string, level: LogLevel) => void;
+
+export class StatementCounter extends AbstractLogger {
+  count = 0;
+
+  constructor(private readonly write: Log) {
+    super(['error', 'warn', 'migration']);
+  }
+
+  override logQuery(): void {
+    this.count++;
+  }
+
+  /** Migration progress and warnings (statements themselves are counted, not printed). */
+  protected writeLog(
+    level: LogLevel,
+    messages: LogMessage | LogMessage[],
+    _runner?: QueryRunner,
+  ): void {
+    for (const { message } of Array.isArray(messages) ? messages : [messages])
+      this.write(String(message), level);
+  }
+}
+
+export function createDataSource(
+  url: string,
+  poolMax = 10,
+  log: Log = (message) => console.log(message),
+): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logger: new StatementCounter(log),
+    extra: { max: poolMax, application_name: 'oruk-server' },
+  });
+}

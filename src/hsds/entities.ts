@@ -1,0 +1,302 @@
+import { Check, Entity, Index } from 'typeorm';
+import {
+  DateOnly,
+  DateTime,
+  Email,
+  Id,
+  Int,
+  Num,
+  OneOf,
+  Ref,
+  Text,
+  Time,
+  Uri,
+  Uuid,
+} from './fields';
+
+/**
+ * The HSDS data model of the ORUK 3.0 profile (STANDARD.md §3), one class per table.
+ * Field names are the HSDS names. Fields marked "HSDS 3.0 extra" are not in the UK profile
+ * but are stored and emitted (extra properties are allowed) because without them the data
+ * is of little use: phones, language names and codes, contact emails, term codes.
+ * How the entities nest in JSON is declared separately, in ./shapes.ts.
+ */
+
+export const SERVICE_STATUS = ['active', 'inactive', 'defunct', 'temporarily closed'] as const;
+export const LOCATION_TYPE = ['physical', 'postal', 'virtual'] as const;
+export const SCHEDULE_FREQ = ['WEEKLY', 'MONTHLY'] as const;
+export const PHONE_TYPE = ['text', 'fax', 'video', 'pager', 'textphone', 'voice'] as const;
+/** Tables whose records can carry attributes (attribute.link_entity). */
+export const LINKABLE = [
+  'service',
+  'organization',
+  'organization_identifier',
+  'location',
+  'address',
+  'accessibility',
+  'contact',
+] as const;
+export type LinkEntity = (typeof LINKABLE)[number];
+
+@Entity('organization')
+export class Organization {
+  @Id('The identifier of the organization.') id: string;
+  @Text('The name of the organization.', { required: true }) name: string;
+  @Text('A brief summary of the organization.', { required: true }) description: string;
+  @Email('The contact email address of the organization.') email?: string;
+  @Uri('The website of the organization.') website?: string;
+  @Text('A URL to an image of the organization\u2019s logo.') logo?: string;
+  @Uri('A persistent identifier for the organization, e.g. its OpenCorporates URL.') uri?: string;
+  @Ref(() => Organization, 'The parent organization, which may be published elsewhere.', {
+    constraint: false,
+  })
+  parent_organization_id?: string;
+}
+
+@Entity('organization_identifier')
+export class OrganizationIdentifier {
+  @Id('The identifier of the organization identifier.') id: string;
+  @Ref(() => Organization, 'The organization this identifier belongs to.', { notNull: true })
+  organization_id: string;
+  @Text('The org-id.guide scheme code, e.g. GB-CHC or GB-COH.', { example: 'GB-COH' })
+  identifier_scheme?: string;
+  @Text('A human-readable label for the scheme, e.g. "Company number".', { required: true })
+  identifier_type: string;
+  @Text('The identifier itself.', { required: true, example: '01234567' }) identifier: string;
+}
+
+@Entity('service')
+@Index('IDX_service_name_id', ['name', 'id'])
+@Index('IDX_service_last_modified', ['last_modified'])
+export class Service {
+  @Id('The identifier of the service.') id: string;
+  @Ref(() => Organization, 'The organization that provides the service.', {
+    notNull: true,
+    onDelete: 'RESTRICT',
+  })
+  organization_id: string;
+  @Text('The official or public name of the service.', { required: true }) name: string;
+  @Text('A free-text description of the service.') description?: string;
+  @Uri('The URL of the service.') url?: string;
+  @Email('An email address for the service.') email?: string;
+  @OneOf(SERVICE_STATUS, 'The current status of the service.', { required: true })
+  status: string;
+  @Text('Charges for the service (HSDS marks this deprecated in favour of cost_options).')
+  fees?: string;
+  @Text('Accreditations or licences held by the service.') accreditations?: string;
+  @Num('The minimum age of people the service is for, in years.', { minimum: 0, maximum: 150 })
+  minimum_age?: number;
+  @Num('The maximum age of people the service is for, in years.', { minimum: 0, maximum: 150 })
+  maximum_age?: number;
+  @DateOnly('The date the service information was last checked.') assured_date?: string;
+  @Email('The email address of the person who last checked the information.')
+  assurer_email?: string;
+  @Text('A short-term notice about the service, e.g. a temporary closure.') alert?: string;
+  @DateTime('When the service, or anything nested in it, last changed.', {
+    notNull: true,
+    default: () => 'now()',
+  })
+  last_modified: string;
+}
+
+@Entity('location')
+export class Location {
+  @Id('The identifier of the location.') id: string;
+  @OneOf(LOCATION_TYPE, 'The type of location.', { required: true }) location_type: string;
+  @Text('The name of the location.') name?: string;
+  @Text('A description of the location.') description?: string;
+  @Num('WGS84 latitude in decimal degrees.', { minimum: -90, maximum: 90, example: 51.4545 })
+  latitude?: number;
+  @Num('WGS84 longitude in decimal degrees.', { minimum: -180, maximum: 180, example: -2.5879 })
+  longitude?: number;
+  @Text('An identifier of the location in another system, e.g. a UPRN.')
+  external_identifier?: string;
+  @Text('The scheme of external_identifier, e.g. UPRN.') external_identifier_type?: string;
+}
+
+@Entity('service_at_location')
+export class ServiceAtLocation {
+  @Id('The identifier of the service at location.') id: string;
+  @Ref(() => Service, 'The service.', { notNull: true }) service_id: string;
+  @Ref(() => Location, 'The location.', { notNull: true }) location_id: string;
+}
+
+@Entity('address')
+export class Address {
+  @Id('The identifier of the address.') id: string;
+  @Ref(() => Location, 'The location this address is for.', { notNull: true })
+  location_id: string;
+  @Text('The person or entity whose attention should be sought at the location.')
+  attention?: string;
+  @Text('The first line of the address.', { required: true }) address_1: string;
+  @Text('The city or town.', { required: true }) city: string;
+  @Text('The region, e.g. South West.') region?: string;
+  @Text('The county or unitary authority.', { required: true }) state_province: string;
+  @Text('The postcode.', { required: true, example: 'BS1 5TR' }) postal_code: string;
+  @Text('ISO 3166-1 alpha-2 country code.', { required: true, example: 'GB' }) country: string;
+  @OneOf(LOCATION_TYPE, 'The type of address.', { required: true }) address_type: string;
+}
+
+@Entity('accessibility')
+export class Accessibility {
+  @Id('The identifier of the accessibility record.') id: string;
+  @Ref(() => Location, 'The location this is about.', { notNull: true }) location_id: string;
+  @Text('A description of the assistance or facilities available.') description?: string;
+  @Text('Further details, e.g. how to use a hearing loop.') details?: string;
+  @Uri('A URL with more information.') url?: string;
+  @Text('UK profile duplicate of description.') accessibility?: string;
+}
+
+@Entity('schedule')
+export class Schedule {
+  @Id('The identifier of the schedule.') id: string;
+  @Ref(() => Service, 'The service this schedule is for.') service_id?: string;
+  @Ref(() => ServiceAtLocation, 'The service at location this schedule is for.')
+  service_at_location_id?: string;
+  @DateOnly('The first date the schedule applies.') valid_from?: string;
+  @DateOnly('The last date the schedule applies.') valid_to?: string;
+  @DateOnly('The date of the first event (RFC 5545 DTSTART).') dtstart?: string;
+  @OneOf(SCHEDULE_FREQ, 'How often the event recurs (RFC 5545 FREQ).') freq?: string;
+  @Int('The recurrence interval, e.g. 2 with WEEKLY for fortnightly.', {
+    minimum: 1,
+    maximum: 1000,
+  })
+  interval?: number;
+  @Text('Days of the week (RFC 5545 BYDAY), e.g. MO,TU or 1MO,-1FR with MONTHLY.', {
+    example: 'MO,WE,FR',
+  })
+  byday?: string;
+  @Text('Days of the month (RFC 5545 BYMONTHDAY), e.g. 1,15,-1.') bymonthday?: string;
+  @Text('A human-readable description of the schedule.') description?: string;
+  @Time('Opening time, local wall-clock time (HH:MM:SS).', { example: '09:30:00' })
+  opens_at?: string;
+  @Time('Closing time, local wall-clock time (HH:MM:SS).', { example: '17:00:00' })
+  closes_at?: string;
+  @Uri('A URL with the latest schedule, e.g. a timetable page.') schedule_link?: string;
+  @Text('How to attend, e.g. in person or online.') attending_type?: string;
+  @Text('Further notes about the schedule.') notes?: string;
+}
+
+@Entity('service_area')
+export class ServiceArea {
+  @Id('The identifier of the service area.') id: string;
+  @Ref(() => Service, 'The service.', { notNull: true }) service_id: string;
+  @Text('A name or description of the area served.') name?: string;
+  @Text('The extent of the area, e.g. a GeoJSON polygon.') extent?: string;
+  @Text('The format of extent: geojson, topojson, kml or text.') extent_type?: string;
+  @Text('A URI identifying the area.') uri?: string;
+  @Text('UK profile duplicate of name.') service_area?: string;
+}
+
+@Entity('contact')
+export class Contact {
+  @Id('The identifier of the contact.') id: string;
+  @Ref(() => Service, 'The service this contact is for.', { notNull: true }) service_id: string;
+  @Text('The name of the contact.') name?: string;
+  @Text('The job title of the contact.') title?: string;
+  @Email('The email address of the contact (HSDS 3.0 extra).') email?: string;
+}
+
+@Entity('phone')
+@Check('CHK_phone_one_owner', 'num_nonnulls("service_id", "location_id", "contact_id") = 1')
+export class Phone {
+  @Id('The identifier of the phone.') id: string;
+  @Ref(() => Service, 'The service this phone is for.') service_id?: string;
+  @Ref(() => Location, 'The location this phone is for.') location_id?: string;
+  @Ref(() => Contact, 'The contact this phone is for.') contact_id?: string;
+  @Text('The phone number.', { required: true, example: '0117 496 0123' }) number: string;
+  @Text('The extension of the phone number.') extension?: string;
+  @OneOf(PHONE_TYPE, 'The type of phone service.') type?: string;
+  @Text('A description of the phone service, e.g. when it is staffed.') description?: string;
+}
+
+@Entity('language')
+export class Language {
+  @Id('The identifier of the language record.') id: string;
+  @Ref(() => Service, 'The service offered in this language.') service_id?: string;
+  @Ref(() => Phone, 'The phone line offered in this language.') phone_id?: string;
+  @Text('The name of the language in English (HSDS 3.0 extra).', { example: 'Polish' })
+  name?: string;
+  @Text('The ISO 639-1 or 639-3 code of the language (HSDS 3.0 extra).', { example: 'pl' })
+  code?: string;
+  @Text('A note about the provision of the language (HSDS 3.0 extra).') note?: string;
+}
+
+@Entity('funding')
+export class Funding {
+  @Id('The identifier of the funding record.') id: string;
+  @Ref(() => Service, 'The service.', { notNull: true }) service_id: string;
+  @Text('A description of the source of funds.') source?: string;
+}
+
+@Entity('cost_option')
+export class CostOption {
+  @Id('The identifier of the cost option.') id: string;
+  @Ref(() => Service, 'The service.', { notNull: true }) service_id: string;
+  @DateOnly('The first date the cost option applies.') valid_from?: string;
+  @DateOnly('The last date the cost option applies.') valid_to?: string;
+  @Text('Who or what the option applies to, e.g. "Under 18s".') option?: string;
+  @Num('The cost in pounds sterling.', { minimum: 0, maximum: 1e9 }) amount?: number;
+  @Text('What the amount pays for, e.g. "per session".') amount_description?: string;
+}
+
+@Entity('taxonomy')
+export class Taxonomy {
+  @Id('The identifier of the taxonomy.') id: string;
+  @Text('The name of the taxonomy.', { required: true }) name: string;
+  @Text('A description of the taxonomy.', { required: true }) description: string;
+  @Uri('The URI of the taxonomy.') uri?: string;
+  @Text('The version of the taxonomy.') version?: string;
+}
+
+@Entity('taxonomy_term')
+export class TaxonomyTerm {
+  @Id('The identifier of the taxonomy term.') id: string;
+  @Text('The term label.', { required: true }) name: string;
+  @Text('What the term means.', { required: true }) description: string;
+  @Ref(() => TaxonomyTerm, 'The parent term, which may be published elsewhere.', {
+    constraint: false,
+  })
+  parent_id?: string;
+  @Text('The name or URI of the taxonomy, as free text.') taxonomy?: string;
+  @Ref(() => Taxonomy, 'The taxonomy the term belongs to.', { onDelete: 'RESTRICT' })
+  taxonomy_id?: string;
+  @Uri('A URI for the term, e.g. its entry in a published vocabulary.') term_uri?: string;
+  @Text('UK profile duplicate of name.') term?: string;
+  @Text('The code of the term in its taxonomy (HSDS 3.0 extra).') code?: string;
+}
+
+@Entity('attribute')
+@Index('IDX_attribute_link', ['link_entity', 'link_id'])
+export class Attribute {
+  @Id('The identifier of the attribute.') id: string;
+  @Uuid('The identifier of the record the term describes.', { notNull: true }) link_id: string;
+  @OneOf(LINKABLE, 'The table of the record the term describes (HSDS 3.0 extra).', {
+    notNull: true,
+  })
+  link_entity: string;
+  @Ref(() => TaxonomyTerm, 'The taxonomy term.', { notNull: true }) taxonomy_term_id: string;
+  @Text('What the term describes about the record, e.g. service_type or eligibility.')
+  link_type?: string;
+}
+
+/** Every table, each after the tables it references: the order in which the loader writes. */
+export const ENTITIES = [
+  Organization,
+  OrganizationIdentifier,
+  Taxonomy,
+  TaxonomyTerm,
+  Service,
+  Location,
+  ServiceAtLocation,
+  Address,
+  Accessibility,
+  Schedule,
+  ServiceArea,
+  Contact,
+  Phone,
+  Language,
+  Funding,
+  CostOption,
+  Attribute,
+];

@@ -1,0 +1,334 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { ENTITIES, Service } from './entities';
+import { fieldsOf, tableOf } from './fields';
+import { quoteIdent } from './json-select';
+import { Nest, Shape } from './shapes';
+import { Problem, ShapeValidator, withoutEmptyValues } from './validation';
+
+export interface Rejection extends Problem {
+  /** The document's id, when it has one. */
+  id?: string;
+  /** Position of the document in the input. */
+  index: number;
+}
+
+export interface LoadResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  rejected: Rejection[];
+}
+
+type Row = Record<string, unknown>;
+type Doc = Record<string, unknown>;
+
+/**
+ * The one write path: takes HSDS documents of a shape (full services, taxonomies with
+ * their terms), validates them, and upserts every record they contain by id. A document's
+ * own arrays are its complete set of children: children missing from it are deleted.
+ * Records that several documents share (organizations, locations, taxonomy terms) are
+ * upserted and never deleted here.
+ *
+ * A batch is written in one transaction; if the database refuses it, each document is
+ * retried alone so that one bad document is reported and the others are stored. Nothing
+ * is ever half-written: a document is stored whole or not at all.
+ *
+ * Rows are only rewritten when their content differs, so loading the same data twice
+ * changes nothing. `service.last_modified` is maintained by database triggers (see the
+ * migrations) whenever anything nested in a service changes; a document's own
+ * `last_modified`, when given, is kept as the publisher's value.
+ */
+export class Loader {
+  private readonly validator = new ShapeValidator();
+
+  constructor(private readonly db: DataSource) {}
+
+  async load(shape: Shape, input: unknown[]): Promise<LoadResult> {
+    const result: LoadResult = { created: [], updated: [], unchanged: [], rejected: [] };
+    const accepted: { doc: Doc; index: number }[] = [];
+    input.forEach((raw, index) => {
+      const doc = withoutEmptyValues(raw) as Doc;
+      const problems = this.check(shape, doc);
+      if (problems.length) result.rejected.push(...problems.map((p) => rejection(doc, index, p)));
+      else accepted.push({ doc, index });
+    });
+    if (!accepted.length) return result;
+    try {
+      merge(
+        result,
+        await this.write(
+          shape,
+          accepted.map((a) => a.doc),
+        ),
+      );
+    } catch (batchError) {
+      if (accepted.length === 1) {
+        result.rejected.push(
+          rejection(accepted[0].doc, accepted[0].index, databaseProblem(batchError)),
+        );
+        return result;
+      }
+      for (const { doc, index } of accepted) {
+        try {
+          merge(result, await this.write(shape, [doc]));
+        } catch (error) {
+          result.rejected.push(rejection(doc, index, databaseProblem(error)));
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Schema validation, then the rules a schema cannot say. */
+  private check(shape: Shape, doc: Doc): Problem[] {
+    const problems = this.validator.validate(shape, doc);
+    if (problems.length) return problems;
+    if (shape.entity === Service) {
+      if (!doc.organization && !doc.organization_id) {
+        problems.push({
+          path: '/organization',
+          reason: 'a service needs an organization or organization_id',
+        });
+      }
+      const { minimum_age: min, maximum_age: max } = doc as {
+        minimum_age?: number;
+        maximum_age?: number;
+      };
+      if (min !== undefined && max !== undefined && min > max) {
+        problems.push({ path: '/minimum_age', reason: 'minimum_age is greater than maximum_age' });
+      }
+    }
+    try {
+      new WritePlan().add(shape, doc, '');
+    } catch (error) {
+      if (error instanceof PlanError) problems.push(error.problem);
+      else throw error;
+    }
+    return problems;
+  }
+
+  private write(shape: Shape, docs: Doc[]): Promise<LoadResult> {
+    return this.db.transaction(async (manager) => {
+      const plan = new WritePlan();
+      const roots = docs.map((doc) => String(doc.id));
+      const rootTable = tableOf(shape.entity);
+      const isRoot = new Set(roots);
+      docs.forEach((doc) => plan.add(shape, doc, String(doc.id)));
+      const changed = new Set<string>();
+      const created = new Set<string>();
+      // Deletes first: a document that drops a child and points another record at it is
+      // then refused by the foreign key, instead of losing that record to a cascade.
+      for (const edge of [...plan.owned.values()].reverse()) {
+        const deleted = await deleteMissing(manager, edge);
+        deleted.forEach((parentId) =>
+          plan.rootsOf(edge.parentTable, parentId).forEach((r) => changed.add(r)),
+        );
+      }
+      for (const entity of ENTITIES) {
+        const table = tableOf(entity);
+        const rows = plan.rows.get(table);
+        if (!rows) continue;
+        for (const { id, inserted } of await upsert(manager, entity, [...rows.values()])) {
+          plan.rootsOf(table, id).forEach((root) => changed.add(root));
+          if (inserted && table === rootTable && isRoot.has(id)) created.add(id);
+        }
+      }
+      if (shape.entity === Service) {
+        for (const id of await keepPublishersLastModified(manager, docs)) changed.add(id);
+      }
+      return {
+        created: roots.filter((id) => created.has(id)),
+        updated: roots.filter((id) => changed.has(id) && !created.has(id)),
+        unchanged: roots.filter((id) => !changed.has(id)),
+        rejected: [],
+      };
+    });
+  }
+}
+
+interface OwnedEdge {
+  table: string;
+  parentTable: string;
+  via: string;
+  where: Record<string, string>;
+  parents: Set<string>;
+  keep: Set<string>;
+}
+
+class PlanError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.reason);
+  }
+}
+
+/** Flattens documents into rows per table, remembering which document each row came from. */
+class WritePlan {
+  readonly rows = new Map<string, Map<string, Row>>();
+  /**
+   * The arrays that are a parent's complete set of children, keyed by table and link, in
+   * the order met (parents before children, so reversed they delete children first).
+   */
+  readonly owned = new Map<string, OwnedEdge>();
+  private readonly roots = new Map<string, Set<string>>();
+
+  rootsOf(table: string, id: string): Set<string> {
+    return this.roots.get(`${table}:${id}`) ?? new Set();
+  }
+
+  add(shape: Shape, doc: Doc, root: string, path = ''): Row {
+    const table = tableOf(shape.entity);
+    const row: Row = {};
+    for (const field of fieldsOf(shape.entity)) {
+      if (doc[field.name] !== undefined) row[field.name] = doc[field.name];
+    }
+    for (const [key, nest] of Object.entries(shape.nest ?? {})) {
+      const value = doc[key];
+      if (nest.many)
+        this.addChildren(
+          nest,
+          table,
+          row,
+          (value as Doc[] | undefined) ?? [],
+          root,
+          `${path}/${key}`,
+        );
+      else if (value) {
+        const child = this.add(nest.shape, value as Doc, root, `${path}/${key}`);
+        linkTo(row, nest.via, child.id, path);
+      }
+    }
+    const id = row.id as string;
+    const byId = this.rows.get(table) ?? new Map<string, Row>();
+    byId.set(id, row);
+    this.rows.set(table, byId);
+    const key = `${table}:${id}`;
+    this.roots.set(key, (this.roots.get(key) ?? new Set()).add(root));
+    return row;
+  }
+
+  private addChildren(
+    nest: Nest,
+    parentTable: string,
+    parent: Row,
+    children: Doc[],
+    root: string,
+    path: string,
+  ) {
+    const table = tableOf(nest.shape.entity);
+    const where = nest.where ?? {};
+    const edgeKey = `${table}|${nest.via}|${JSON.stringify(where)}`;
+    const edge = this.owned.get(edgeKey) ?? {
+      table,
+      parentTable,
+      via: nest.via,
+      where,
+      parents: new Set(),
+      keep: new Set(),
+    };
+    if (nest.owned) {
+      this.owned.set(edgeKey, edge);
+      edge.parents.add(String(parent.id));
+    }
+    children.forEach((child, i) => {
+      linkTo(child, nest.via, parent.id, `${path}/${i}`);
+      for (const [column, value] of Object.entries(where)) child[column] = value;
+      const row = this.add(nest.shape, child, root, `${path}/${i}`);
+      edge.keep.add(String(row.id));
+    });
+  }
+}
+
+/** Nesting implies the link; a document that says otherwise is refused, not silently fixed. */
+function linkTo(row: Row, column: string, id: unknown, path: string): void {
+  const given = row[column] as string | undefined;
+  if (given !== undefined && given !== id) {
+    throw new PlanError({
+      path: `${path}/${column}`,
+      reason: `${column} ${given} contradicts the enclosing record ${id as string}`,
+    });
+  }
+  row[column] = id;
+}
+
+async function upsert(
+  manager: EntityManager,
+  entity: Function,
+  rows: Row[],
+): Promise<{ id: string; inserted: boolean }[]> {
+  const table = quoteIdent(tableOf(entity));
+  // last_modified is never written from here: triggers keep it, see keepPublishersLastModified.
+  const columns = fieldsOf(entity)
+    .map((f) => f.name)
+    .filter((name) => !(entity === Service && name === 'last_modified'))
+    .map(quoteIdent);
+  const updatable = columns.filter((c) => c !== '"id"');
+  const sql = `
+    INSERT INTO ${table} AS t (${columns.join(', ')})
+    SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)
+    ON CONFLICT (id) DO UPDATE SET ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+    WHERE (${updatable.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${c}`).join(', ')})
+    RETURNING id, (xmax = 0) AS inserted`;
+  return records<{ id: string; inserted: boolean }>(manager, sql, [JSON.stringify(rows)]);
+}
+
+/** Deletes the children of the edge's parents that the documents no longer list. */
+async function deleteMissing(manager: EntityManager, edge: OwnedEdge): Promise<string[]> {
+  const params: unknown[] = [[...edge.parents], [...edge.keep]];
+  const conditions = [`${quoteIdent(edge.via)} = ANY($1::uuid[])`, `NOT (id = ANY($2::uuid[]))`];
+  for (const [column, value] of Object.entries(edge.where)) {
+    params.push(value);
+    conditions.push(`${quoteIdent(column)} = $${params.length}`);
+  }
+  const rows = await records(
+    manager,
+    `DELETE FROM ${quoteIdent(edge.table)} WHERE ${conditions.join(' AND ')} RETURNING ${quoteIdent(edge.via)} AS parent`,
+    params,
+  );
+  return rows.map((r) => String(r.parent));
+}
+
+/** Sets the `last_modified` that documents carry; returns the services it changed. */
+async function keepPublishersLastModified(manager: EntityManager, docs: Doc[]): Promise<string[]> {
+  const given = docs
+    .filter((d) => d.last_modified)
+    .map((d) => ({ id: d.id, last_modified: d.last_modified }));
+  if (!given.length) return [];
+  const rows = await records(
+    manager,
+    `UPDATE service s SET last_modified = g.last_modified
+     FROM json_to_recordset($1::json) AS g(id uuid, last_modified timestamptz)
+     WHERE s.id = g.id AND s.last_modified IS DISTINCT FROM g.last_modified
+     RETURNING s.id`,
+    [JSON.stringify(given)],
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/** The rows a statement returns (TypeORM's plain query() returns [rows, count] for DML). */
+async function records<T = Row>(
+  manager: EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
+  const result = await manager.queryRunner!.query(sql, params, true);
+  return result.records as T[];
+}
+
+function merge(into: LoadResult, from: LoadResult): void {
+  into.created.push(...from.created);
+  into.updated.push(...from.updated);
+  into.unchanged.push(...from.unchanged);
+  into.rejected.push(...from.rejected);
+}
+
+function rejection(doc: Doc, index: number, problem: Problem): Rejection {
+  return { index, id: typeof doc.id === 'string' ? doc.id : undefined, ...problem };
+}
+
+/** A refusal by the database (e.g. a reference to a taxonomy that does not exist). */
+function databaseProblem(error: unknown): Problem {
+  const e = error as { table?: string; detail?: string; message?: string; code?: string };
+  if (!e.code) throw error;
+  const detail = e.detail ? ` (${e.detail})` : '';
+  return { path: e.table ? `/${e.table}` : '/', reason: `${e.message}${detail}` };
+}

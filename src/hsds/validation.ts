@@ -1,0 +1,65 @@
+import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { shapeSchemas } from './json-schema';
+import { Shape } from './shapes';
+
+export interface Problem {
+  /** JSON Pointer into the document, e.g. /service_at_locations/0/location/latitude. */
+  path: string;
+  reason: string;
+}
+
+/**
+ * Validates documents against the JSON Schema of their shape (the one the OpenAPI document
+ * publishes), with every format checked: uuid, email, uri, date, date-time.
+ */
+export class ShapeValidator {
+  private readonly ajv = new Ajv2020({ allErrors: true, strict: true });
+  private readonly compiled = new Map<Shape, ValidateFunction>();
+
+  constructor() {
+    addFormats(this.ajv);
+    this.ajv.addVocabulary(['example']);
+  }
+
+  validate(shape: Shape, document: unknown): Problem[] {
+    let validate = this.compiled.get(shape);
+    if (!validate) {
+      const $defs = shapeSchemas([shape], '#/$defs/');
+      validate = this.ajv.compile({ $ref: `#/$defs/${shape.name}`, $defs });
+      this.compiled.set(shape, validate);
+    }
+    if (validate(document)) return [];
+    return (validate.errors ?? []).map(toProblem);
+  }
+}
+
+function toProblem(error: ErrorObject): Problem {
+  const path = error.instancePath || '/';
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return { path: `${error.instancePath}/${missing}`, reason: `${missing} is required` };
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: string[] }).allowedValues;
+    return { path, reason: `must be one of: ${allowed.join(', ')}` };
+  }
+  return { path, reason: error.message ?? error.keyword };
+}
+
+/**
+ * Clients and other feeds send `null` and "" for "no value" (ORUK v1 did so everywhere);
+ * ORUK 3.0 omits such fields instead (STANDARD.md §2, rule 6). Normalise before validating.
+ */
+export function withoutEmptyValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyValues);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (v === null || v === '') continue;
+      out[key] = withoutEmptyValues(v);
+    }
+    return out;
+  }
+  return value;
+}

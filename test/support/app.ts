@@ -1,0 +1,51 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { loadConfig } from '../../src/config/config';
+import { StatementCounter } from '../../src/database/data-source';
+import { createTestDatabase, TestDatabase } from './database';
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<INestApplication['getHttpServer']>;
+  db: DataSource;
+  database: TestDatabase;
+  /** Statements sent to PostgreSQL since the app started. */
+  statements(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application (same module, same configureApp as main.ts) on a private copy of
+ * the seeded test database. `env` overrides configuration, as environment variables would.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    MIGRATIONS_RUN: 'true',
+    SEED_IF_EMPTY: 'false',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config, database.url)],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(app, config);
+  await app.init();
+  const db = app.get(DataSource);
+  const counter = db.logger as unknown as StatementCounter;
+  return {
+    app,
+    http: app.getHttpServer(),
+    db,
+    database,
+    statements: () => counter.count,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
