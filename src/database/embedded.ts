@@ -39,7 +39,16 @@ export async function startEmbeddedPostgres(
     onLog: (message: unknown) => log(String(message).trim()),
     onError: (error: unknown) => log(String(error)),
   });
-  if (!existsSync(join(dir, 'PG_VERSION'))) await cluster.initialise();
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
+    await cluster.initialise().catch((error: unknown) => {
+      if (process.getuid?.() !== 0) throw error;
+      throw new Error(
+        `${String(error)}\nRunning as root, the embedded PostgreSQL runs as the "postgres" user, ` +
+          `which must be able to reach ${dir}: make its parent folders traversable (chmod o+x) ` +
+          'or start the server as an ordinary user.',
+      );
+    });
+  }
   await cluster.start();
   const url = `postgres://postgres:${password}@127.0.0.1:${chosenPort}/${DATABASE}`;
   await createDatabaseIfMissing(`postgres://postgres:${password}@127.0.0.1:${chosenPort}/postgres`);
