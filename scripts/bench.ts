@@ -31,6 +31,7 @@ async function main(): Promise<void> {
       contents: { id: string }[];
     };
     const ids = page.contents.map((s) => s.id);
+    if (!ids.length) throw new Error(`${base} has no services: load some first (npm run seed)`);
     console.log(
       `${page.total_items} services; ${SECONDS}s per endpoint, ${CONNECTIONS} connections\n`,
     );
