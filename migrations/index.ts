@@ -1,8 +1,15 @@
 import { InitialSchema1795586130881 } from './1795586130881-initial-schema';
 import { ServiceLastModified1795586130882 } from './1795586130882-service-last-modified';
+import { SearchAndFilters1795586130883 } from './1795586130883-search-and-filters';
+import { Postcodes1795586130884 } from './1795586130884-postcodes';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
  * from src/, from dist/ and in the tests; a unit test checks that none is missing here.
  */
-export const MIGRATIONS = [InitialSchema1795586130881, ServiceLastModified1795586130882];
+export const MIGRATIONS = [
+  InitialSchema1795586130881,
+  ServiceLastModified1795586130882,
+  SearchAndFilters1795586130883,
+  Postcodes1795586130884,
+];

@@ -2,16 +2,22 @@ import { DynamicModule, Module, ValidationPipe, BadRequestException } from '@nes
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ValidationError } from 'class-validator';
 import { OpenApiHolder, RootController } from './api/root.controller';
+import { OrganizationsController } from './api/organizations.controller';
+import { ServiceAtLocationsController } from './api/service-at-locations.controller';
 import { ServicesController } from './api/services.controller';
+import { TaxonomiesController } from './api/taxonomies.controller';
+import { TaxonomyTermsController } from './api/taxonomy-terms.controller';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { AppConfig } from './config/config';
 import { DATABASE_URL, DatabaseLifecycle, dataSourceProvider } from './database/database.provider';
 import { SeedIfEmpty } from './import/seed-if-empty';
+import { Lists } from './search/lists';
 import { RecordReader } from './search/record-reader';
 
 /**
- * Where a request goes: src/api/*.controller.ts (one per ORUK resource) → RecordReader
- * (src/search/) → one SQL statement built from a shape (src/hsds/). Errors leave through
+ * Where a request goes: src/api/*.controller.ts (one per ORUK resource, its query
+ * parameters in src/api/queries.ts) → Lists (src/search/lists.ts: filters → a ListPlan) →
+ * RecordReader → SQL built from a shape (src/hsds/). Errors leave through
  * AllExceptionsFilter; query parameters are validated by the global ValidationPipe.
  */
 @Module({})
@@ -19,7 +25,14 @@ export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: AppModule,
-      controllers: [RootController, ServicesController],
+      controllers: [
+        RootController,
+        ServicesController,
+        ServiceAtLocationsController,
+        OrganizationsController,
+        TaxonomiesController,
+        TaxonomyTermsController,
+      ],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: DATABASE_URL, useValue: databaseUrl },
@@ -27,6 +40,7 @@ export class AppModule {
         DatabaseLifecycle,
         SeedIfEmpty,
         RecordReader,
+        Lists,
         OpenApiHolder,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useValue: queryValidation },

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../src/config/config';
@@ -7,8 +7,7 @@ import { SERVICE_FULL } from '../src/hsds/shapes';
 import { seedDatabase } from '../src/import/seed';
 import { createTestApp, TestApp } from './support/app';
 import { officialIt, ORUK_SCHEMA_DIR } from './support/oruk-schemas';
-
-type Doc = Record<string, any>;
+import { Doc, seedServices } from './support/seed-data';
 
 /** Links our documents add that the official example leaves implicit in the nesting. */
 const LINK_FIELDS = [
@@ -51,13 +50,6 @@ function sortById(value: unknown): any {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sortById(v)]));
   return value;
 }
-
-const seedServices = (): Doc[] => {
-  const dir = join(loadConfig().SEED_DIR, 'services');
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
-};
 
 describe('the loader (one write path) and the reader agree', () => {
   let t: TestApp;

@@ -14,7 +14,10 @@ export const ApiIdParam = (of: string) =>
     ApiParam({
       name: 'id',
       description: `The id of the ${of}, a UUID.`,
-      schema: { type: 'string', format: 'uuid' },
-      example: 'ac148810-d857-441c-9679-408f346de14b',
+      schema: {
+        type: 'string',
+        format: 'uuid',
+        example: 'ac148810-d857-441c-9679-408f346de14b',
+      },
     }),
   );

@@ -21,10 +21,12 @@ const documentedShapes = new Set<Shape>();
 const pagedShapes = new Map<string, Shape[]>();
 
 /** 200 with one record of this shape. */
-export function ApiRecord(shape: Shape, description: string) {
-  documentedShapes.add(shape);
+export function ApiRecord(shape: Shape, description: string, ...alternatives: Shape[]) {
+  const shapes = [shape, ...alternatives];
+  shapes.forEach((s) => documentedShapes.add(s));
+  const refs = shapes.map((s) => ({ $ref: `${COMPONENTS}${s.name}` }));
   return applyDecorators(
-    ApiOkResponse({ description, schema: { $ref: `${COMPONENTS}${shape.name}` } }),
+    ApiOkResponse({ description, schema: refs.length === 1 ? refs[0] : { anyOf: refs } }),
     ApiNotFoundResponse({
       description: 'No record has this id.',
       schema: { $ref: `${COMPONENTS}Error` },
@@ -41,8 +43,18 @@ export function ApiPage(description: string, ...shapes: Shape[]) {
   const name = `${shapes[0].name}Page`;
   shapes.forEach((shape) => documentedShapes.add(shape));
   pagedShapes.set(name, shapes);
+  const item =
+    shapes.length === 1
+      ? { $ref: `${COMPONENTS}${shapes[0].name}` }
+      : { anyOf: shapes.map((s) => ({ $ref: `${COMPONENTS}${s.name}` })) };
   return applyDecorators(
-    ApiOkResponse({ description, schema: { $ref: `${COMPONENTS}${name}` } }),
+    ApiOkResponse({
+      description: `${description} With format=ndjson: every matching item, one JSON object a line, without the envelope.`,
+      content: {
+        'application/json': { schema: { $ref: `${COMPONENTS}${name}` } },
+        'application/x-ndjson': { schema: item },
+      },
+    }),
     ApiBadRequestResponse({
       description: 'A query parameter has a bad value; the message names it.',
       schema: { $ref: `${COMPONENTS}Error` },

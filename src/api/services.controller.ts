@@ -1,26 +1,33 @@
 import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SERVICE, SERVICE_FULL } from '../hsds/shapes';
+import { SERVICE, SERVICE_FULL, SERVICE_MINIMAL } from '../hsds/shapes';
+import { Lists, SERVICES } from '../search/lists';
 import { RecordReader } from '../search/record-reader';
 import { ApiIdParam, IdParam } from './id-param';
 import { ApiPage, ApiRecord } from './openapi';
-import { FullQuery, toPage } from './page';
+import { ServicesQuery } from './queries';
 
 @ApiTags('Services (required)')
 @Controller('services')
 export class ServicesController {
-  constructor(private readonly reader: RecordReader) {}
+  constructor(
+    private readonly lists: Lists,
+    private readonly reader: RecordReader,
+  ) {}
 
   @Get()
   @ApiOperation({
     operationId: 'listServices',
     summary: 'List services',
     description:
-      'A page of services ordered by name, each with its flat organization; `full=true` nests everything, as `/services/{id}` does.',
+      'A page of services ordered by name (by relevance with `search`, nearest first with a ' +
+      'postcode or lat/long), each with its flat organization. Filters combine with AND. ' +
+      '`full=true` nests everything, as `/services/{id}` does; `minimal=true` gives only ids and ' +
+      'modification times.',
   })
-  @ApiPage('A page of services.', SERVICE, SERVICE_FULL)
-  async list(@Query() query: FullQuery) {
-    return toPage(await this.reader.page(query.full ? SERVICE_FULL : SERVICE, query), query);
+  @ApiPage('A page of services.', SERVICE, SERVICE_FULL, SERVICE_MINIMAL)
+  list(@Query() query: ServicesQuery) {
+    return this.lists.run(SERVICES, query);
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { Postcode } from '../geo/postcode.entity';
 import { ENTITIES } from '../hsds/entities';
 
 /**
@@ -38,7 +39,7 @@ export function createDataSource(
   return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities: [...ENTITIES, Postcode],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

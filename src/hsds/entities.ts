@@ -1,4 +1,4 @@
-import { Check, Entity, Index } from 'typeorm';
+import { Check, Column, Entity, Index } from 'typeorm';
 import {
   DateOnly,
   DateTime,
@@ -39,6 +39,8 @@ export const LINKABLE = [
 export type LinkEntity = (typeof LINKABLE)[number];
 
 @Entity('organization')
+@Index('IDX_organization_search', { synchronize: false })
+@Index('IDX_organization_name_trgm', { synchronize: false })
 export class Organization {
   @Id('The identifier of the organization.') id: string;
   @Text('The name of the organization.', { required: true }) name: string;
@@ -65,9 +67,15 @@ export class OrganizationIdentifier {
   @Text('The identifier itself.', { required: true, example: '01234567' }) identifier: string;
 }
 
+// Indexes with `synchronize: false` are made by hand in the search migration (GIN and
+// expression indexes TypeORM cannot describe); the others are TypeORM's to keep.
 @Entity('service')
 @Index('IDX_service_name_id', ['name', 'id'])
 @Index('IDX_service_last_modified', ['last_modified'])
+@Index('IDX_service_minimum_age', ['minimum_age'])
+@Index('IDX_service_maximum_age', ['maximum_age'])
+@Index('IDX_service_search_vector', { synchronize: false })
+@Index('IDX_service_search_text', { synchronize: false })
 export class Service {
   @Id('The identifier of the service.') id: string;
   @Ref(() => Organization, 'The organization that provides the service.', {
@@ -97,9 +105,18 @@ export class Service {
     default: () => 'now()',
   })
   last_modified: string;
+
+  /**
+   * The search document (name, organization name, taxonomy terms, description), kept by a
+   * trigger (see the search migration). Not HSDS: never emitted, never imported.
+   */
+  @Column({ type: 'tsvector', nullable: true, select: false }) search_vector?: string;
+  /** Name, organization name and term names in lower case, for trigram matching. */
+  @Column({ type: 'text', nullable: true, select: false }) search_text?: string;
 }
 
 @Entity('location')
+@Index('IDX_location_latitude_longitude', ['latitude', 'longitude'])
 export class Location {
   @Id('The identifier of the location.') id: string;
   @OneOf(LOCATION_TYPE, 'The type of location.', { required: true }) location_type: string;
@@ -148,6 +165,7 @@ export class Accessibility {
 }
 
 @Entity('schedule')
+@Index('IDX_schedule_weekdays', { synchronize: false })
 export class Schedule {
   @Id('The identifier of the schedule.') id: string;
   @Ref(() => Service, 'The service this schedule is for.') service_id?: string;
@@ -241,6 +259,7 @@ export class CostOption {
 }
 
 @Entity('taxonomy')
+@Index('IDX_taxonomy_search', { synchronize: false })
 export class Taxonomy {
   @Id('The identifier of the taxonomy.') id: string;
   @Text('The name of the taxonomy.', { required: true }) name: string;
@@ -250,6 +269,8 @@ export class Taxonomy {
 }
 
 @Entity('taxonomy_term')
+@Index('IDX_taxonomy_term_search', { synchronize: false })
+@Index('IDX_taxonomy_term_name_trgm', { synchronize: false })
 export class TaxonomyTerm {
   @Id('The identifier of the taxonomy term.') id: string;
   @Text('The term label.', { required: true }) name: string;
@@ -268,6 +289,7 @@ export class TaxonomyTerm {
 
 @Entity('attribute')
 @Index('IDX_attribute_link', ['link_entity', 'link_id'])
+@Index('IDX_attribute_term_link', ['taxonomy_term_id', 'link_entity', 'link_id'])
 export class Attribute {
   @Id('The identifier of the attribute.') id: string;
   @Uuid('The identifier of the record the term describes.', { notNull: true }) link_id: string;

@@ -1,5 +1,5 @@
-import { FieldSpec, fieldsOf } from './fields';
-import { Shape } from './shapes';
+import { FieldSpec } from './fields';
+import { Shape, shapeFields } from './shapes';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -17,14 +17,15 @@ export function shapeSchemas(roots: Shape[], refPrefix: string): Record<string, 
   const visit = (shape: Shape): void => {
     if (schemas[shape.name]) return;
     const properties: Record<string, JsonSchema> = {};
-    for (const field of fieldsOf(shape.entity)) properties[field.name] = fieldSchema(field);
+    for (const field of shapeFields(shape)) properties[field.name] = fieldSchema(field);
     schemas[shape.name] = { type: 'object' };
     for (const [key, nest] of Object.entries(shape.nest ?? {})) {
       const ref = { $ref: `${refPrefix}${nest.shape.name}` };
       properties[key] = nest.many ? { type: 'array', items: ref } : ref;
       visit(nest.shape);
     }
-    const required = fieldsOf(shape.entity)
+    Object.assign(properties, shape.extras);
+    const required = shapeFields(shape)
       .filter((f) => f.required)
       .map((f) => f.name);
     schemas[shape.name] = { type: 'object', required, properties };

@@ -1,5 +1,5 @@
-import { FieldSpec, fieldsOf, tableOf } from './fields';
-import { Shape } from './shapes';
+import { FieldSpec, tableOf } from './fields';
+import { Shape, shapeFields } from './shapes';
 
 /**
  * Compiles a shape into one SQL expression that builds the whole JSON object in
@@ -14,8 +14,13 @@ import { Shape } from './shapes';
  *    JSON numbers (PostgreSQL's own JSON encoding of date, time and double precision);
  *  - nested arrays ordered by id, so a document reads the same every time.
  */
-export function jsonObject(shape: Shape, alias: string, aliases = new AliasCounter()): string {
-  const pairs = fieldsOf(shape.entity).map((f) => `'${f.name}', ${fieldValue(f, alias)}`);
+export function jsonObject(
+  shape: Shape,
+  alias: string,
+  extras: Record<string, string> = {},
+  aliases = new AliasCounter(),
+): string {
+  const pairs = shapeFields(shape).map((f) => `'${f.name}', ${fieldValue(f, alias)}`);
   for (const [key, nest] of Object.entries(shape.nest ?? {})) {
     const child = aliases.next();
     const table = quoteIdent(tableOf(nest.shape.entity));
@@ -27,12 +32,14 @@ export function jsonObject(shape: Shape, alias: string, aliases = new AliasCount
         ([column, value]) => `${child}.${quoteIdent(column)} = ${quoteLiteral(value)}`,
       ),
     ];
-    const object = jsonObject(nest.shape, child, aliases);
+    const object = jsonObject(nest.shape, child, {}, aliases);
     const select = nest.many ? `json_agg(${object} ORDER BY ${child}.id)` : object;
     pairs.push(
       `'${key}', (SELECT ${select} FROM ${table} ${child} WHERE ${conditions.join(' AND ')})`,
     );
   }
+  // Computed properties (e.g. distance), last: SQL expressions chosen by the caller.
+  for (const [key, sql] of Object.entries(extras)) pairs.push(`'${key}', ${sql}`);
   // json_build_object takes at most 100 arguments (50 pairs); no ORUK entity comes close.
   if (pairs.length > 50) throw new Error(`${shape.name} has more than 50 properties`);
   return `json_build_object(${pairs.join(', ')})`;

@@ -18,6 +18,7 @@ import {
   Taxonomy,
   TaxonomyTerm,
 } from './entities';
+import { FieldSpec, fieldsOf } from './fields';
 
 /**
  * How records nest in ORUK JSON (STANDARD.md §1.6), declared once. A shape is an entity
@@ -30,7 +31,17 @@ export interface Shape {
   /** The schema name in the OpenAPI document. */
   name: string;
   entity: Function;
+  /** Only these fields of the entity (default: all of them). */
+  fields?: readonly string[];
   nest?: Record<string, Nest>;
+  /** Computed properties a response may add (e.g. `distance`), with their JSON Schemas. */
+  extras?: Record<string, Record<string, unknown>>;
+}
+
+/** The entity fields a shape carries. */
+export function shapeFields(shape: Shape): readonly FieldSpec[] {
+  const all = fieldsOf(shape.entity);
+  return shape.fields ? all.filter((f) => shape.fields!.includes(f.name)) : all;
 }
 
 export interface Nest {
@@ -103,12 +114,30 @@ export const LOCATION_FULL = withAttributes('LocationFull', Location, 'location'
   phones: many(PHONE, 'location_id'),
 });
 
+/** `distance`, added to list items when the request names a point (postcode or lat/long). */
+const DISTANCE = {
+  distance: {
+    type: 'integer',
+    minimum: 0,
+    description:
+      'Extra: metres from the point the request named (postcode or lat/long) to the nearest location.',
+  },
+};
+
 /** A `/services` list item: service fields and a flat organization. */
 export const SERVICE = {
   name: 'Service',
   entity: Service,
   nest: { organization: one(ORGANIZATION, 'organization_id') },
+  extras: DISTANCE,
 } satisfies Shape;
+
+/** A `/services?minimal=true` item: just enough for a client to sync. */
+export const SERVICE_MINIMAL: Shape = {
+  name: 'ServiceMinimal',
+  entity: Service,
+  fields: ['id', 'last_modified'],
+};
 
 /** Everything nested in a service except its service_at_locations. */
 const SERVICE_CHILDREN = {
@@ -145,7 +174,77 @@ export const SERVICE_FULL: Shape = {
     ),
     ...OTHER_CHILDREN,
   },
+  extras: DISTANCE,
 };
+
+/** The full service inside `/service_at_locations/{id}`: everything but its locations. */
+const SERVICE_FULL_IN_SAL: Shape = {
+  name: 'ServiceFullInServiceAtLocation',
+  entity: Service,
+  nest: SERVICE_CHILDREN,
+};
+
+/** A `/service_at_locations` item: flat location, and the service with a flat organization. */
+export const SERVICE_AT_LOCATION: Shape = {
+  name: 'ServiceAtLocation',
+  entity: ServiceAtLocation,
+  nest: {
+    location: one(LOCATION, 'location_id'),
+    service: one(
+      { name: 'ServiceInServiceAtLocation', entity: Service, nest: SERVICE.nest },
+      'service_id',
+    ),
+  },
+  extras: DISTANCE,
+};
+
+/** `/service_at_locations/{id}`: the full location and the full service (STANDARD.md §1.6). */
+export const SERVICE_AT_LOCATION_FULL: Shape = {
+  name: 'ServiceAtLocationFull',
+  entity: ServiceAtLocation,
+  nest: {
+    location: one(LOCATION_FULL, 'location_id'),
+    service: one(SERVICE_FULL_IN_SAL, 'service_id'),
+  },
+  extras: DISTANCE,
+};
+
+/** The services an organization provides, nested in it (not written through it). */
+const providedServices = (shape: Shape): Nest => ({
+  ...many(shape, 'organization_id'),
+  owned: false,
+});
+
+function withoutOrganization(nest: Record<string, Nest>): Record<string, Nest> {
+  return Object.fromEntries(Object.entries(nest).filter(([key]) => key !== 'organization'));
+}
+
+/** `/organizations/{id}`: identifiers, attributes and the services it provides (flat). */
+export const ORGANIZATION_WITH_SERVICES: Shape = {
+  ...ORGANIZATION_FULL,
+  name: 'OrganizationWithServices',
+  nest: {
+    ...ORGANIZATION_FULL.nest,
+    services: providedServices(flat('ServiceInOrganization', Service)),
+  },
+};
+
+/** `/organizations/{id}?full_service=true`: the same with every service fully nested. */
+export const ORGANIZATION_WITH_FULL_SERVICES: Shape = {
+  ...ORGANIZATION_FULL,
+  name: 'OrganizationWithFullServices',
+  nest: {
+    ...ORGANIZATION_FULL.nest,
+    services: providedServices({
+      name: 'ServiceFullInOrganization',
+      entity: Service,
+      nest: withoutOrganization(SERVICE_FULL.nest!),
+    }),
+  },
+};
+
+export const TAXONOMY = flat('Taxonomy', Taxonomy);
+export const TAXONOMY_TERM = TERM;
 
 /** `/taxonomies/{id}`: a taxonomy with its terms (terms are not deleted when omitted). */
 export const TAXONOMY_FULL: Shape = {

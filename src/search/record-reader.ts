@@ -1,46 +1,92 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import Cursor from 'pg-cursor';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { tableOf } from '../hsds/fields';
 import { jsonObject, quoteIdent } from '../hsds/json-select';
 import { Shape } from '../hsds/shapes';
+import { ListPlan } from './list-plan';
 
-export interface PageRequest {
-  page: number;
-  per_page: number;
-}
+const STREAM_BATCH = 500;
 
 /**
  * Reads records as ORUK JSON, built by PostgreSQL from a shape (src/hsds/json-select.ts).
  * A page costs two statements (the items and the count), one record one statement, whatever
- * the page size or the depth of the tree.
+ * the page size or the depth of the tree. A stream reads every match through a cursor,
+ * a batch at a time, in constant memory.
  */
 @Injectable()
 export class RecordReader {
-  private readonly objects = new Map<Shape, string>();
+  private readonly objects = new Map<string, string>();
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** The SQL expression that builds one JSON item of this shape from the row `r`. */
-  private object(shape: Shape): string {
-    let sql = this.objects.get(shape);
-    if (!sql) this.objects.set(shape, (sql = `json_strip_nulls(${jsonObject(shape, 'r')})`));
+  private object(shape: Shape, extras: Record<string, string> = {}): string {
+    const key = `${shape.name}|${JSON.stringify(extras)}`;
+    let sql = this.objects.get(key);
+    if (!sql) this.objects.set(key, (sql = `json_strip_nulls(${jsonObject(shape, 'r', extras)})`));
     return sql;
   }
 
-  async page(shape: Shape, request: PageRequest): Promise<{ items: object[]; total: number }> {
-    const table = quoteIdent(tableOf(shape.entity));
-    // Stable order (name, then id) so that pages never overlap or skip; the page is cut
-    // first and only its rows are turned into JSON.
+  /**
+   * The matching rows in order, as JSON items. The plan's conditions and sort keys choose
+   * and order the ids first (cutting the page there), and only those rows become JSON.
+   */
+  private itemsSql(shape: Shape, plan: ListPlan, limit = '', asText = false): string {
+    const table = quoteIdent(plan.table);
+    const keys = plan.sort.map((k, i) => `${k.sql} AS _k${i}`);
+    const order = plan.order.map((o, i) => `${o} AS _o${i}`);
+    const orderBy = [
+      ...plan.sort.map((k, i) => `_k${i} ${k.direction}`),
+      ...plan.order.map((_, i) => `_o${i}`),
+    ];
+    const extras = Object.fromEntries(
+      Object.entries(plan.extras).map(([key, index]) => [key, `h._k${index}`]),
+    );
+    return `SELECT ${this.object(shape, extras)}${asText ? '::text' : ''} AS item
+      FROM (SELECT r.id AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table)}
+            ORDER BY ${orderBy.join(', ')} ${limit}) h
+      JOIN ${table} r ON r.id = h._id
+      ORDER BY ${orderBy.map((o) => `h.${o}`).join(', ')}`;
+  }
+
+  async page(
+    shape: Shape,
+    plan: ListPlan,
+    page: { page: number; per_page: number },
+  ): Promise<{ items: object[]; total: number }> {
+    const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param((page.page - 1) * page.per_page, 'bigint')}`;
     const [items, [{ total }]] = await Promise.all([
-      this.db.query<{ item: object }[]>(
-        `SELECT ${this.object(shape)} AS item
-         FROM (SELECT * FROM ${table} ORDER BY name, id LIMIT $1 OFFSET $2) r
-         ORDER BY r.name, r.id`,
-        [request.per_page, (request.page - 1) * request.per_page],
+      this.db.query<{ item: object }[]>(...plan.bind(this.itemsSql(shape, plan, limit))),
+      this.db.query<{ total: number }[]>(
+        ...plan.bind(`SELECT count(*)::int AS total ${plan.fromWhere(quoteIdent(plan.table))}`),
       ),
-      this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM ${table}`),
     ]);
     return { items: items.map((row) => row.item), total };
+  }
+
+  /**
+   * Every matching item, in order, as text (one JSON object each), read from a cursor on a
+   * connection of its own. Stopping early (the client went away) closes the cursor.
+   */
+  async *stream(shape: Shape, plan: ListPlan): AsyncGenerator<string> {
+    const driver = this.db.driver as PostgresDriver;
+    const client = await (driver.master as Pool).connect();
+    let cursor: Cursor<{ item: string }> | undefined;
+    try {
+      const [sql, params] = plan.bind(this.itemsSql(shape, plan, '', true));
+      cursor = client.query(new Cursor<{ item: string }>(sql, params));
+      for (;;) {
+        const rows = await cursor.read(STREAM_BATCH);
+        if (!rows.length) break;
+        yield rows.map((row) => `${row.item}\n`).join('');
+      }
+    } finally {
+      await cursor?.close().catch(() => undefined);
+      client.release();
+    }
   }
 
   async one(shape: Shape, id: string): Promise<object | undefined> {

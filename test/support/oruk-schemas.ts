@@ -14,7 +14,7 @@ export const SKIP_REASON =
   'skipped: ORUK_SCHEMA_DIR is not set (CI sets it to ../shared/oruk/uk-3.0/schema)';
 
 /** `it` for a test that needs the official schemas: skipped, saying why, when they are absent. */
-export function officialIt(name: string, test: () => Promise<void>): void {
+export function officialIt(name: string, test: jest.ProvidesCallback): void {
   if (ORUK_SCHEMA_DIR) it(name, test);
   else it.skip(`${name} (${SKIP_REASON})`, test);
 }

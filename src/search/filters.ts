@@ -1,0 +1,241 @@
+import type { ListQuery } from '../api/page';
+import type { ServiceFilterQuery, TaxonomyTermsQuery } from '../api/queries';
+import { ListPlan } from './list-plan';
+
+/**
+ * Query parameters → SQL conditions on a ListPlan. Filters combine with AND; the values of
+ * one filter (comma-separated or repeated) with OR. Each condition is written so that an
+ * index can serve it (see the search migration and the entities' indexes); the closing
+ * notes of the issue show the plans on 100k services.
+ */
+
+/** A point the request named: from a postcode (geocoded) or lat/long. */
+export interface Point {
+  latitude: number;
+  longitude: number;
+  /** The postcode, when the point came from one. */
+  postcode?: string;
+  /** Lower-case names and codes of the areas the postcode lies in (from the ONSPD). */
+  areas?: string[];
+}
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/** Free-text search over a service: its name, organization, terms and description. */
+export function searchServices(plan: ListPlan, s: string, search: string): void {
+  const { tsquery, words, excluded } = searchTerms(plan, search);
+  const fuzzy = words
+    ? `(${words} <% ${s}.search_text${excluded ? ` AND NOT ${s}.search_vector @@ ${excluded}` : ''})`
+    : 'false';
+  plan.and(`${s}.search_vector @@ ${tsquery} OR ${fuzzy}`);
+  plan.sortBy(
+    `ts_rank(${s}.search_vector, ${tsquery}) + ${words ? `word_similarity(${words}, ${s}.search_text)` : '0'}`,
+    'DESC',
+  );
+}
+
+/**
+ * Free-text search over a record's name and description (organizations, taxonomies,
+ * terms), with the same syntax. The condition matches the tables' search indexes; the
+ * rank weighs the name above the description.
+ */
+export function searchNamed(plan: ListPlan, search: string): void {
+  const { tsquery, words, excluded } = searchTerms(plan, search);
+  const document = `to_tsvector('english', coalesce(r.name, '') || ' ' || coalesce(r.description, ''))`;
+  const weighted = `setweight(to_tsvector('english', coalesce(r.name, '')), 'A') || setweight(to_tsvector('english', coalesce(r.description, '')), 'C')`;
+  const fuzzy = words
+    ? `(${words} <% lower(r.name)${excluded ? ` AND NOT ${document} @@ ${excluded}` : ''})`
+    : 'false';
+  plan.and(`${document} @@ ${tsquery} OR ${fuzzy}`);
+  plan.sortBy(
+    `ts_rank(${weighted}, ${tsquery}) + ${words ? `similarity(${words}, lower(r.name))` : '0'}`,
+    'DESC',
+  );
+}
+
+/**
+ * The query as PostgreSQL's web-search syntax reads it (stemmed words, "phrases", -word),
+ * plus the wanted words as plain text and the excluded words as a query of their own, so
+ * that the misspelling fallback (trigram similarity) still honours the exclusions.
+ */
+function searchTerms(plan: ListPlan, search: string) {
+  const excludedWords: string[] = [];
+  const wanted = search
+    .replace(/(^|\s)-("[^"]*"|\S+)/g, (_, _space, word: string) => {
+      excludedWords.push(word.replace(/"/g, ''));
+      return ' ';
+    })
+    .replace(/["()]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return {
+    tsquery: `websearch_to_tsquery('english', ${plan.param(search)})`,
+    words: wanted ? plan.param(wanted) : undefined,
+    excluded: excludedWords.length
+      ? `websearch_to_tsquery('english', ${plan.param(excludedWords.join(' or '))})`
+      : undefined,
+  };
+}
+
+/**
+ * The service filters, on the service row aliased `s` (the list's own row for /services,
+ * a joined row for /service_at_locations). `near` is how to reach the locations to measure.
+ */
+export function serviceFilters(
+  plan: ListPlan,
+  query: ServiceFilterQuery,
+  s: string,
+  point: Point | undefined,
+  near: 'service' | 'location',
+): void {
+  if (query.search) searchServices(plan, s, query.search);
+  if (query.taxonomy_term_id) {
+    // The terms asked for and every term below them.
+    plan.and(`${s}.id IN (
+      SELECT a.link_id FROM attribute a
+      WHERE a.link_entity = 'service' AND a.taxonomy_term_id IN (
+        WITH RECURSIVE d(id) AS (
+          SELECT unnest(${plan.param(query.taxonomy_term_id, 'uuid[]')})
+          UNION SELECT t.id FROM taxonomy_term t JOIN d ON t.parent_id = d.id)
+        SELECT id FROM d))`);
+  }
+  if (query.taxonomy_id) {
+    plan.and(`${s}.id IN (
+      SELECT a.link_id FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
+      WHERE a.link_entity = 'service' AND t.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')}))`);
+  }
+  if (query.organization_id) {
+    plan.and(`${s}.organization_id = ANY(${plan.param(query.organization_id, 'uuid[]')})`);
+  }
+  if (query.modified_after) {
+    plan.and(
+      `${s}.last_modified >= ${plan.param(asUtcInstant(query.modified_after), 'timestamptz')}`,
+    );
+  }
+  if (query.minimum_age !== undefined) {
+    plan.and(`${s}.minimum_age >= ${plan.param(query.minimum_age, 'float8')}`);
+  }
+  if (query.maximum_age !== undefined) {
+    plan.and(`${s}.maximum_age <= ${plan.param(query.maximum_age, 'float8')}`);
+  }
+  if (query.day || query.start_time || query.end_time) scheduleFilter(plan, query, s);
+  if (point) pointFilter(plan, query, s, point, near);
+}
+
+/** Open on one of the days, overlapping the time window, today within the schedule's validity. */
+function scheduleFilter(plan: ListPlan, query: ServiceFilterQuery, s: string): void {
+  const conditions = [
+    `x.service_id = ${s}.id`,
+    '(x.valid_from IS NULL OR x.valid_from <= CURRENT_DATE)',
+    '(x.valid_to IS NULL OR x.valid_to >= CURRENT_DATE)',
+  ];
+  if (query.day) {
+    conditions.push(
+      `oruk_weekdays(x.byday) && ${plan.param(query.day, 'text[]')}`,
+      `(x.freq IS NULL OR x.freq IN ('WEEKLY', 'MONTHLY'))`,
+    );
+  }
+  // A schedule that closes at or before it opens runs past midnight: open until the day ends.
+  const closesAfter = (time: string) => `(x.closes_at > ${time} OR x.closes_at <= x.opens_at)`;
+  if (query.start_time) {
+    conditions.push('x.opens_at IS NOT NULL', closesAfter(plan.param(query.start_time, 'time')));
+  }
+  if (query.end_time) conditions.push(`x.opens_at < ${plan.param(query.end_time, 'time')}`);
+  plan.and(`EXISTS (SELECT 1 FROM schedule x WHERE ${conditions.join(' AND ')})`);
+}
+
+/**
+ * Distance from the point, nearest first. With proximity: only records with a location
+ * within it, found through the (latitude, longitude) index with a bounding box before the
+ * exact great-circle distance. A postcode without proximity: services whose service
+ * areas cover it.
+ */
+function pointFilter(
+  plan: ListPlan,
+  query: ServiceFilterQuery,
+  s: string,
+  point: Point,
+  near: 'service' | 'location',
+): void {
+  const lat = plan.param(point.latitude, 'float8');
+  const lon = plan.param(point.longitude, 'float8');
+  const distance = (l: string) =>
+    `${EARTH_RADIUS_M} * 2 * asin(least(1, sqrt(
+      power(sin(radians(${l}.latitude - ${lat}) / 2), 2)
+      + cos(radians(${lat})) * cos(radians(${l}.latitude)) * power(sin(radians(${l}.longitude - ${lon}) / 2), 2))))`;
+  let within = 'true';
+  if (query.proximity !== undefined) {
+    const dLat = ((query.proximity / EARTH_RADIUS_M) * 180) / Math.PI;
+    const cosLat = Math.max(Math.cos((point.latitude * Math.PI) / 180), 0.01);
+    const dLon = Math.min(dLat / cosLat, 180);
+    within = `(l.latitude BETWEEN ${plan.param(point.latitude - dLat, 'float8')} AND ${plan.param(point.latitude + dLat, 'float8')}
+      AND l.longitude BETWEEN ${plan.param(point.longitude - dLon, 'float8')} AND ${plan.param(point.longitude + dLon, 'float8')}
+      AND ${distance('l')} <= ${plan.param(query.proximity, 'float8')})`;
+  } else if (point.postcode) {
+    plan.and(coverage(plan, s, point));
+  }
+  if (near === 'location') {
+    plan.join('JOIN location l ON l.id = r.location_id');
+    if (within !== 'true') plan.and(within);
+    plan.sortBy(`round(${distance('l')})::int`, 'ASC', 'distance');
+    return;
+  }
+  const locations = `FROM service_at_location sal JOIN location l ON l.id = sal.location_id`;
+  if (within !== 'true')
+    plan.and(`${s}.id IN (SELECT sal.service_id ${locations} WHERE ${within})`);
+  plan.sortBy(
+    `(SELECT round(min(${distance('l')}))::int ${locations} WHERE sal.service_id = ${s}.id AND ${within})`,
+    'ASC',
+    'distance',
+  );
+}
+
+/**
+ * A service area covers a postcode when its name is the name or code of an area the
+ * postcode lies in (ward, district: from the ONSPD), when it names the postcode's area,
+ * district or sector ("BS", "BS5", "BS5 6"), or when its GeoJSON extent contains the point.
+ */
+function coverage(plan: ListPlan, s: string, point: Point): string {
+  const names = new Set<string>();
+  for (const area of point.areas ?? []) {
+    names.add(area);
+    // ONS names such as "Bristol, City of" are also known as "Bristol" and "City of Bristol".
+    const match = /^(.*), ((?:city|county) of)$/.exec(area);
+    if (match) names.add(match[1]).add(`${match[2]} ${match[1]}`);
+  }
+  const compact = point.postcode!.replace(' ', '');
+  const prefixes = [
+    compact.replace(/\d.*$/, ''), // area
+    point.postcode!.split(' ')[0], // district
+    compact.slice(0, -2), // sector
+  ];
+  const namesParam = plan.param([...names], 'text[]');
+  return `EXISTS (SELECT 1 FROM service_area a WHERE a.service_id = ${s}.id AND (
+    lower(a.name) = ANY(${namesParam}) OR lower(a.service_area) = ANY(${namesParam})
+    OR upper(replace(a.name, ' ', '')) = ANY(${plan.param(prefixes, 'text[]')})
+    OR (lower(a.extent_type) = 'geojson' AND oruk_geojson_contains(a.extent,
+      ${plan.param(point.latitude, 'float8')}, ${plan.param(point.longitude, 'float8')}))))`;
+}
+
+export function taxonomyTermFilters(plan: ListPlan, query: TaxonomyTermsQuery): void {
+  if (query.search) searchNamed(plan, query.search);
+  if (query.taxonomy_id) {
+    plan.and(`r.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`);
+  }
+  if (query.parent_id) plan.and(`r.parent_id = ANY(${plan.param(query.parent_id, 'uuid[]')})`);
+  // Top level: no parent, or a parent published elsewhere (not in this dataset).
+  if (query.top_only) {
+    plan.and('NOT EXISTS (SELECT 1 FROM taxonomy_term p WHERE p.id = r.parent_id)');
+  }
+}
+
+export function namedFilters(plan: ListPlan, query: ListQuery): void {
+  if (query.search) searchNamed(plan, query.search);
+}
+
+/** A date is midnight UTC; a date-time without an offset is UTC. */
+export function asUtcInstant(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00Z`;
+  return /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`;
+}

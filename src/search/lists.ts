@@ -1,0 +1,162 @@
+import { BadRequestException, Inject, Injectable, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { ListQuery, Page, pageSize, toPage } from '../api/page';
+import type {
+  OrganizationsQuery,
+  ServiceAtLocationsQuery,
+  ServiceFilterQuery,
+  ServicesQuery,
+  TaxonomiesQuery,
+  TaxonomyTermsQuery,
+} from '../api/queries';
+import { Geocoder, PostcodeError } from '../geo/geocoder';
+import {
+  ORGANIZATION,
+  ORGANIZATION_WITH_FULL_SERVICES,
+  ORGANIZATION_WITH_SERVICES,
+  SERVICE,
+  SERVICE_AT_LOCATION,
+  SERVICE_AT_LOCATION_FULL,
+  SERVICE_FULL,
+  SERVICE_MINIMAL,
+  Shape,
+  TAXONOMY,
+  TAXONOMY_TERM,
+} from '../hsds/shapes';
+import { asUtcInstant, namedFilters, Point, serviceFilters, taxonomyTermFilters } from './filters';
+import { ListPlan } from './list-plan';
+import { RecordReader } from './record-reader';
+
+/** One list endpoint: which rows, in which order, as which shape, filtered how. */
+export interface ListResource<Q extends ListQuery> {
+  table: string;
+  /** The stable order after any ranking (default: name, then id). */
+  order?: string[];
+  joins?: string[];
+  shape(query: Q): Shape;
+  filter(plan: ListPlan, query: Q, point?: Point): void;
+}
+
+export const SERVICES: ListResource<ServicesQuery> = {
+  table: 'service',
+  shape: (q) => (q.minimal ? SERVICE_MINIMAL : q.full ? SERVICE_FULL : SERVICE),
+  filter: (plan, q, point) => serviceFilters(plan, q, 'r', point, 'service'),
+};
+
+export const SERVICE_AT_LOCATIONS: ListResource<ServiceAtLocationsQuery> = {
+  table: 'service_at_location',
+  // A service at location has no name: by its service's name, then its own id.
+  joins: ['JOIN service s ON s.id = r.service_id'],
+  order: ['s.name', 'r.id'],
+  shape: (q) => (q.full ? SERVICE_AT_LOCATION_FULL : SERVICE_AT_LOCATION),
+  filter: (plan, q, point) => serviceFilters(plan, q, 's', point, 'location'),
+};
+
+export const ORGANIZATIONS: ListResource<OrganizationsQuery> = {
+  table: 'organization',
+  shape: (q) =>
+    q.full_service
+      ? ORGANIZATION_WITH_FULL_SERVICES
+      : q.full
+        ? ORGANIZATION_WITH_SERVICES
+        : ORGANIZATION,
+  filter: namedFilters,
+};
+
+export const TAXONOMIES: ListResource<TaxonomiesQuery> = {
+  table: 'taxonomy',
+  shape: () => TAXONOMY,
+  filter: namedFilters,
+};
+
+export const TAXONOMY_TERMS: ListResource<TaxonomyTermsQuery> = {
+  table: 'taxonomy_term',
+  shape: () => TAXONOMY_TERM,
+  filter: taxonomyTermFilters,
+};
+
+/**
+ * Runs a list request: checks what validation of single parameters cannot, locates the
+ * point a postcode names, builds the plan, and reads a page (or, with format=ndjson, a
+ * stream of every match).
+ */
+@Injectable()
+export class Lists {
+  private readonly geocoder: Geocoder;
+
+  constructor(
+    private readonly reader: RecordReader,
+    @Inject(DataSource) db: DataSource,
+  ) {
+    this.geocoder = new Geocoder(db);
+  }
+
+  async run<Q extends ListQuery>(
+    resource: ListResource<Q>,
+    query: Q,
+  ): Promise<Page<object> | StreamableFile> {
+    checkCombinations(query);
+    const point = await this.point(query);
+    const plan = new ListPlan(resource.table, resource.order);
+    resource.joins?.forEach((join) => plan.join(join));
+    resource.filter(plan, query, point);
+    const shape = resource.shape(query);
+    if (query.format === 'ndjson') {
+      return new StreamableFile(Readable.from(this.reader.stream(shape, plan)), {
+        type: 'application/x-ndjson; charset=utf-8',
+      });
+    }
+    const page = { page: query.page, per_page: pageSize(query) };
+    return toPage(await this.reader.page(shape, plan, page), page);
+  }
+
+  /** The point a postcode or lat/long names, if the query has one. */
+  private async point(query: Partial<ServiceFilterQuery>): Promise<Point | undefined> {
+    if (query.lat !== undefined && query.long !== undefined) {
+      return { latitude: query.lat, longitude: query.long };
+    }
+    if (!query.postcode) return undefined;
+    try {
+      return await this.geocoder.locate(query.postcode);
+    } catch (error) {
+      if (error instanceof PostcodeError) throw new BadRequestException(error.message);
+      throw error;
+    }
+  }
+}
+
+/** Rules that involve more than one parameter. */
+function checkCombinations(query: Partial<ServicesQuery>): void {
+  const problems: string[] = [];
+  if ((query.lat === undefined) !== (query.long === undefined)) {
+    problems.push('lat and long must be given together');
+  }
+  if (query.postcode && query.lat !== undefined) {
+    problems.push('give either postcode or lat and long, not both');
+  }
+  if (query.proximity !== undefined && !query.postcode && query.lat === undefined) {
+    problems.push('proximity needs a postcode, or lat and long');
+  }
+  if (query.start_time && query.end_time && query.start_time >= query.end_time) {
+    problems.push('start_time must be before end_time');
+  }
+  if (query.minimal && query.full) problems.push('minimal and full cannot be combined');
+  if (query.modified_after && !isRealInstant(asUtcInstant(query.modified_after))) {
+    problems.push('modified_after must be an ISO 8601 date or date-time');
+  }
+  if (problems.length) throw new BadRequestException(problems.join('; '));
+}
+
+/** Whether an ISO 8601 instant names a real moment (no 30 February, no hour 25). */
+function isRealInstant(value: string): boolean {
+  const time = Date.parse(value.replace(' ', 'T'));
+  if (Number.isNaN(time)) return false;
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})/.exec(value)!;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return (
+    date.getUTCFullYear() === Number(year) &&
+    date.getUTCMonth() === Number(month) - 1 &&
+    date.getUTCDate() === Number(day)
+  );
+}
