@@ -92,9 +92,11 @@ export class ServiceLastModified1795586130882 implements MigrationInterface {
           FOR i IN 0 .. TG_NARGS - 1 BY 2 LOOP
             CONTINUE WHEN r ->> TG_ARGV[i + 1] IS NULL;
             entity := CASE WHEN left(TG_ARGV[i], 1) = '@' THEN r ->> substr(TG_ARGV[i], 2) ELSE TG_ARGV[i] END;
+            -- last_modified keeps milliseconds: compare at that precision, so that a
+            -- service is stamped once per transaction however many rows change in it.
             UPDATE service SET last_modified = now()
             WHERE id IN (SELECT oruk_services_containing(entity, (r ->> TG_ARGV[i + 1])::uuid))
-              AND last_modified IS DISTINCT FROM now();
+              AND last_modified IS DISTINCT FROM now()::timestamptz(3);
           END LOOP;
         END LOOP;
         RETURN NULL;

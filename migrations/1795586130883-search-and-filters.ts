@@ -7,7 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *    organization's name and its taxonomy terms' names (B) and its description (C), plus the
  *    same names as plain text for trigram matching of misspelt or partial words. They are
  *    kept by a deferred trigger, at commit, so they see everything the transaction wrote
- *    (a service's attributes are written after the service). Updating them does not count
+ *    (a service's attributes are written after the service). A change to anything the
+ *    document holds stamps last_modified (previous migration), which queues the refresh. Updating them does not count
  *    as a change of the service: last_modified ignores the search columns.
  *  - `search` on the other lists: expression indexes over name and description.
  *  - `day`: oruk_weekdays(byday) turns "MO,WE", "1MO" or "-1FR" into weekday codes, with
@@ -95,7 +96,8 @@ export class SearchAndFilters1795586130883 implements MigrationInterface {
     // Fill the search columns of existing services, then keep them from now on.
     await queryRunner.query(`SELECT oruk_refresh_service_search(id) FROM service`);
     await queryRunner.query(`
-      CREATE CONSTRAINT TRIGGER service_search AFTER INSERT OR UPDATE ON service
+      CREATE CONSTRAINT TRIGGER service_search
+      AFTER INSERT OR UPDATE OF name, description, organization_id, last_modified ON service
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION oruk_service_search_trigger()`);
     await queryRunner.query(`
       CREATE FUNCTION oruk_weekdays(byday text) RETURNS text[]
