@@ -26,19 +26,45 @@ async function main(): Promise<void> {
     await waitFor(`${base}/services?per_page=1`);
   }
   try {
-    const page = (await (await fetch(`${base}/services?per_page=100`)).json()) as {
-      total_items: number;
-      contents: { id: string }[];
-    };
-    const ids = page.contents.map((s) => s.id);
+    const json = async <T>(path: string): Promise<T> =>
+      (await (await fetch(`${base}${path}`)).json()) as T;
+    type Page = { total_items: number; contents: Record<string, any>[] };
+    const page = await json<Page>('/services?per_page=100');
+    const ids = page.contents.map((s) => s.id as string);
     if (!ids.length) throw new Error(`${base} has no services: load some first (npm run seed)`);
+    // Real values for the filters, taken from the data itself.
+    const organization = page.contents[0].organization.id as string;
+    const [parent] = (await json<Page>('/taxonomy_terms?top_only=true&per_page=1')).contents;
+    const [taxonomy] = (await json<Page>('/taxonomies?per_page=1')).contents;
+    const located = (await json<Page>('/service_at_locations?per_page=100')).contents.find(
+      (x) => x.location?.latitude !== undefined,
+    )!;
+    const { latitude, longitude } = located.location as { latitude: number; longitude: number };
+    const week = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const near = `lat=${latitude}&long=${longitude}&proximity=2000`;
     console.log(
       `${page.total_items} services; ${SECONDS}s per endpoint, ${CONNECTIONS} connections\n`,
     );
+    const one = (path: string): [string, string[]] => [path, [path]];
     const cases: [string, string[]][] = [
-      ['/services', ['/services']],
-      ['/services?full=true', ['/services?full=true']],
+      one('/services'),
+      one('/services?full=true'),
       ['/services/{id}', ids.map((id) => `/services/${id}`)],
+      one('/services?page=100&per_page=50'),
+      one('/services?search=advice'),
+      one('/services?search=counseling%20-online'),
+      one(`/services?taxonomy_term_id=${parent.id}`),
+      one(`/services?taxonomy_id=${taxonomy.id}`),
+      one(`/services?organization_id=${organization}`),
+      one(`/services?modified_after=${week}`),
+      one('/services?minimum_age=18&maximum_age=65'),
+      one('/services?day=SA&start_time=10:00&end_time=12:00'),
+      one(`/services?${near}`),
+      one(`/service_at_locations?${near}`),
+      one('/services?minimal=true&per_page=1000'),
+      one('/service_at_locations'),
+      one('/organizations?search=trust'),
+      one('/taxonomy_terms?search=housing'),
     ];
     const rows = [];
     for (const [name, paths] of cases) {
@@ -49,7 +75,7 @@ async function main(): Promise<void> {
         requests: paths.map((path) => ({ method: 'GET', path })),
       });
       rows.push({
-        endpoint: name,
+        endpoint: name.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '{uuid}'),
         'req/s': Math.round(result.requests.average),
         'p50 ms': result.latency.p50,
         'p99 ms': result.latency.p99,
