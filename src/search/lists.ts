@@ -96,12 +96,7 @@ export class Lists {
     resource: ListResource<Q>,
     query: Q,
   ): Promise<Page<object> | StreamableFile> {
-    checkCombinations(query);
-    const point = await this.point(query);
-    const plan = new ListPlan(resource.table, resource.order);
-    resource.joins?.forEach((join) => plan.join(join));
-    resource.filter(plan, query, point);
-    const shape = resource.shape(query);
+    const { plan, shape } = await this.plan(resource, query);
     if (query.format === 'ndjson') {
       return new StreamableFile(Readable.from(this.reader.stream(shape, plan)), {
         type: 'application/x-ndjson; charset=utf-8',
@@ -109,6 +104,19 @@ export class Lists {
     }
     const page = { page: query.page, per_page: pageSize(query) };
     return toPage(await this.reader.page(shape, plan, page), page);
+  }
+
+  /** What a list request reads: its plan (conditions, order) and the shape of its items. */
+  async plan<Q extends ListQuery>(
+    resource: ListResource<Q>,
+    query: Q,
+  ): Promise<{ plan: ListPlan; shape: Shape }> {
+    checkCombinations(query);
+    const point = await this.point(query);
+    const plan = new ListPlan(resource.table, resource.order);
+    resource.joins?.forEach((join) => plan.join(join));
+    resource.filter(plan, query, point);
+    return { plan, shape: resource.shape(query) };
   }
 
   /** The point a postcode or lat/long names, if the query has one. */

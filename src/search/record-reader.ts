@@ -52,19 +52,30 @@ export class RecordReader {
       ORDER BY ${orderBy.map((o) => `h.${o}`).join(', ')}`;
   }
 
+  /** The two statements of a page, with their parameters: the items, then the count. */
+  pageStatements(
+    shape: Shape,
+    plan: ListPlan,
+    page: { page: number; per_page: number },
+  ): [string, unknown[]][] {
+    const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param((page.page - 1) * page.per_page, 'bigint')}`;
+    return [
+      plan.bind(this.itemsSql(shape, plan, limit)),
+      plan.bind(`SELECT count(*)::int AS total ${plan.fromWhere(quoteIdent(plan.table))}`),
+    ];
+  }
+
   async page(
     shape: Shape,
     plan: ListPlan,
     page: { page: number; per_page: number },
   ): Promise<{ items: object[]; total: number }> {
-    const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param((page.page - 1) * page.per_page, 'bigint')}`;
-    const [items, [{ total }]] = await Promise.all([
-      this.db.query<{ item: object }[]>(...plan.bind(this.itemsSql(shape, plan, limit))),
-      this.db.query<{ total: number }[]>(
-        ...plan.bind(`SELECT count(*)::int AS total ${plan.fromWhere(quoteIdent(plan.table))}`),
-      ),
+    const [items, count] = this.pageStatements(shape, plan, page);
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query<{ item: object }[]>(...items),
+      this.db.query<{ total: number }[]>(...count),
     ]);
-    return { items: items.map((row) => row.item), total };
+    return { items: rows.map((row) => row.item), total };
   }
 
   /**
