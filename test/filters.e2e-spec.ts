@@ -279,6 +279,9 @@ describe('query parameters', () => {
       const target = services.find((s) => /counselling/i.test(s.name))!;
       expect(await serviceIds('search=counseling')).toContain(target.id);
       expect(await serviceIds('search=counsel')).toContain(target.id);
+      // No word of the directory is "alotment": the close matches are found instead.
+      const allotments = services.find((s) => /allotment/i.test(s.name))!;
+      expect(await serviceIds('search=alotment')).toContain(allotments.id);
     });
 
     it('searches the names and descriptions of the other lists', async () => {

@@ -21,34 +21,71 @@ export interface Point {
 
 const EARTH_RADIUS_M = 6_371_008.8;
 
-/** Free-text search over a service: its name, organization, terms and description. */
+/**
+ * Free-text search over a service: its name, organization, terms and description, ranked.
+ * When no service matches the words as such (a misspelling: "dementa"), trigram
+ * similarity over the names finds the close ones instead. The fallback is decided once per
+ * statement (an uncorrelated sub-select), so an ordinary search costs only the text index.
+ */
 export function searchServices(plan: ListPlan, s: string, search: string): void {
   const { tsquery, words, excluded } = searchTerms(plan, search);
-  const fuzzy = words
-    ? `(${words} <% ${s}.search_text${excluded ? ` AND NOT ${s}.search_vector @@ ${excluded}` : ''})`
-    : 'false';
-  plan.and(`${s}.search_vector @@ ${tsquery} OR ${fuzzy}`);
-  plan.sortBy(
-    `ts_rank(${s}.search_vector, ${tsquery}) + ${words ? `word_similarity(${words}, ${s}.search_text)` : '0'}`,
-    'DESC',
-  );
+  const noExactMatch = `NOT EXISTS (SELECT 1 FROM service x WHERE x.search_vector @@ ${tsquery})`;
+  fallbackSearch(plan, {
+    matches: `${s}.search_vector @@ ${tsquery}`,
+    rank: `ts_rank(${s}.search_vector, ${tsquery})`,
+    noExactMatch,
+    similar: words && `${words} <% ${s}.search_text`,
+    similarity: words && `word_similarity(${words}, ${s}.search_text)`,
+    excluded: excluded && `${s}.search_vector @@ ${excluded}`,
+  });
 }
 
 /**
  * Free-text search over a record's name and description (organizations, taxonomies,
- * terms), with the same syntax. The condition matches the tables' search indexes; the
- * rank weighs the name above the description.
+ * terms), with the same syntax and fallback. The condition matches the tables' search
+ * indexes; the rank weighs the name above the description.
  */
 export function searchNamed(plan: ListPlan, search: string): void {
   const { tsquery, words, excluded } = searchTerms(plan, search);
-  const document = `to_tsvector('english', coalesce(r.name, '') || ' ' || coalesce(r.description, ''))`;
+  const document = (r: string) =>
+    `to_tsvector('english', coalesce(${r}.name, '') || ' ' || coalesce(${r}.description, ''))`;
   const weighted = `setweight(to_tsvector('english', coalesce(r.name, '')), 'A') || setweight(to_tsvector('english', coalesce(r.description, '')), 'C')`;
-  const fuzzy = words
-    ? `(${words} <% lower(r.name)${excluded ? ` AND NOT ${document} @@ ${excluded}` : ''})`
-    : 'false';
-  plan.and(`${document} @@ ${tsquery} OR ${fuzzy}`);
+  fallbackSearch(plan, {
+    matches: `${document('r')} @@ ${tsquery}`,
+    rank: `ts_rank(${weighted}, ${tsquery})`,
+    noExactMatch: `NOT EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${document('x')} @@ ${tsquery})`,
+    similar: words && `${words} <% lower(r.name)`,
+    similarity: words && `similarity(${words}, lower(r.name))`,
+    excluded: excluded && `${document('r')} @@ ${excluded}`,
+    // These tables are small: likeness to the whole name always counts, so "Housing" ranks
+    // the term named Housing above "Housing advice".
+    alwaysSimilarity: true,
+  });
+}
+
+function fallbackSearch(
+  plan: ListPlan,
+  sql: {
+    matches: string;
+    rank: string;
+    noExactMatch: string;
+    similar?: string;
+    similarity?: string;
+    excluded?: string;
+    alwaysSimilarity?: boolean;
+  },
+): void {
+  if (!sql.similar) {
+    plan.and(sql.matches);
+    plan.sortBy(sql.rank, 'DESC');
+    return;
+  }
+  const fuzzy = `${sql.noExactMatch} AND ${sql.similar}${sql.excluded ? ` AND NOT ${sql.excluded}` : ''}`;
+  plan.and(`${sql.matches} OR (${fuzzy})`);
   plan.sortBy(
-    `ts_rank(${weighted}, ${tsquery}) + ${words ? `similarity(${words}, lower(r.name))` : '0'}`,
+    sql.alwaysSimilarity
+      ? `${sql.rank} + ${sql.similarity}`
+      : `${sql.rank} + CASE WHEN ${sql.noExactMatch} THEN ${sql.similarity} ELSE 0 END`,
     'DESC',
   );
 }
