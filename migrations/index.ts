@@ -2,6 +2,7 @@ import { InitialSchema1795586130881 } from './1795586130881-initial-schema';
 import { ServiceLastModified1795586130882 } from './1795586130882-service-last-modified';
 import { SearchAndFilters1795586130883 } from './1795586130883-search-and-filters';
 import { Postcodes1795586130884 } from './1795586130884-postcodes';
+import { SetBasedTriggers1795586130885 } from './1795586130885-set-based-triggers';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   ServiceLastModified1795586130882,
   SearchAndFilters1795586130883,
   Postcodes1795586130884,
+  SetBasedTriggers1795586130885,
 ];

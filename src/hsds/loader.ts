@@ -12,6 +12,11 @@ export interface Rejection extends Problem {
   index: number;
 }
 
+export interface Checked {
+  accepted: { doc: Doc; index: number }[];
+  rejected: Rejection[];
+}
+
 export interface LoadResult {
   created: string[];
   updated: string[];
@@ -43,24 +48,46 @@ export class Loader {
 
   constructor(private readonly db: DataSource) {}
 
+  /** Validates and stores documents of a shape: `check`, then `store`. */
   async load(shape: Shape, input: unknown[]): Promise<LoadResult> {
-    const result: LoadResult = { created: [], updated: [], unchanged: [], rejected: [] };
-    const accepted: { doc: Doc; index: number }[] = [];
+    const { accepted, rejected } = this.check(shape, input);
+    const result = await this.store(shape, accepted);
+    result.rejected.unshift(...rejected);
+    return result;
+  }
+
+  /**
+   * Validates documents (synchronous, no database): the valid ones, normalised (no nulls
+   * or empty strings), and a rejection for each problem of the others.
+   */
+  check(shape: Shape, input: unknown[]): Checked {
+    const checked: Checked = { accepted: [], rejected: [] };
     input.forEach((raw, index) => {
       const doc = withoutEmptyValues(raw) as Doc;
-      const problems = this.check(shape, doc);
-      if (problems.length) result.rejected.push(...problems.map((p) => rejection(doc, index, p)));
-      else accepted.push({ doc, index });
+      const problems = this.problems(shape, doc);
+      if (problems.length) checked.rejected.push(...problems.map((p) => rejection(doc, index, p)));
+      else checked.accepted.push({ doc, index });
     });
+    return checked;
+  }
+
+  /**
+   * Writes checked documents, all in one transaction. If the database refuses the batch,
+   * each document is retried alone, so that one bad document is reported and the others
+   * are stored. Inside a caller's transaction (`manager`) there is no retry: the refusal
+   * is thrown, for the caller to roll everything back.
+   */
+  async store(
+    shape: Shape,
+    accepted: Checked['accepted'],
+    manager?: EntityManager,
+  ): Promise<LoadResult> {
+    const result: LoadResult = { created: [], updated: [], unchanged: [], rejected: [] };
     if (!accepted.length) return result;
+    const docs = accepted.map((a) => a.doc);
+    if (manager) return this.write(manager, shape, docs);
     try {
-      merge(
-        result,
-        await this.write(
-          shape,
-          accepted.map((a) => a.doc),
-        ),
-      );
+      merge(result, await this.db.transaction((m) => this.write(m, shape, docs)));
     } catch (batchError) {
       if (accepted.length === 1) {
         result.rejected.push(
@@ -70,7 +97,7 @@ export class Loader {
       }
       for (const { doc, index } of accepted) {
         try {
-          merge(result, await this.write(shape, [doc]));
+          merge(result, await this.db.transaction((m) => this.write(m, shape, [doc])));
         } catch (error) {
           result.rejected.push(rejection(doc, index, databaseProblem(error)));
         }
@@ -80,7 +107,7 @@ export class Loader {
   }
 
   /** Schema validation, then the rules a schema cannot say. */
-  private check(shape: Shape, doc: Doc): Problem[] {
+  private problems(shape: Shape, doc: Doc): Problem[] {
     const problems = this.validator.validate(shape, doc);
     if (problems.length) return problems;
     if (shape.entity === Service) {
@@ -107,42 +134,40 @@ export class Loader {
     return problems;
   }
 
-  private write(shape: Shape, docs: Doc[]): Promise<LoadResult> {
-    return this.db.transaction(async (manager) => {
-      const plan = new WritePlan();
-      const roots = docs.map((doc) => String(doc.id));
-      const rootTable = tableOf(shape.entity);
-      const isRoot = new Set(roots);
-      docs.forEach((doc) => plan.add(shape, doc, String(doc.id)));
-      const changed = new Set<string>();
-      const created = new Set<string>();
-      // Deletes first: a document that drops a child and points another record at it is
-      // then refused by the foreign key, instead of losing that record to a cascade.
-      for (const edge of [...plan.owned.values()].reverse()) {
-        const deleted = await deleteMissing(manager, edge);
-        deleted.forEach((parentId) =>
-          plan.rootsOf(edge.parentTable, parentId).forEach((r) => changed.add(r)),
-        );
+  private async write(manager: EntityManager, shape: Shape, docs: Doc[]): Promise<LoadResult> {
+    const plan = new WritePlan();
+    const roots = docs.map((doc) => String(doc.id));
+    const rootTable = tableOf(shape.entity);
+    const isRoot = new Set(roots);
+    docs.forEach((doc) => plan.add(shape, doc, String(doc.id)));
+    const changed = new Set<string>();
+    const created = new Set<string>();
+    // Deletes first: a document that drops a child and points another record at it is
+    // then refused by the foreign key, instead of losing that record to a cascade.
+    for (const edge of [...plan.owned.values()].reverse()) {
+      const deleted = await deleteMissing(manager, edge);
+      deleted.forEach((parentId) =>
+        plan.rootsOf(edge.parentTable, parentId).forEach((r) => changed.add(r)),
+      );
+    }
+    for (const entity of ENTITIES) {
+      const table = tableOf(entity);
+      const rows = plan.rows.get(table);
+      if (!rows) continue;
+      for (const { id, inserted } of await upsert(manager, entity, [...rows.values()])) {
+        plan.rootsOf(table, id).forEach((root) => changed.add(root));
+        if (inserted && table === rootTable && isRoot.has(id)) created.add(id);
       }
-      for (const entity of ENTITIES) {
-        const table = tableOf(entity);
-        const rows = plan.rows.get(table);
-        if (!rows) continue;
-        for (const { id, inserted } of await upsert(manager, entity, [...rows.values()])) {
-          plan.rootsOf(table, id).forEach((root) => changed.add(root));
-          if (inserted && table === rootTable && isRoot.has(id)) created.add(id);
-        }
-      }
-      if (shape.entity === Service) {
-        for (const id of await keepPublishersLastModified(manager, docs)) changed.add(id);
-      }
-      return {
-        created: roots.filter((id) => created.has(id)),
-        updated: roots.filter((id) => changed.has(id) && !created.has(id)),
-        unchanged: roots.filter((id) => !changed.has(id)),
-        rejected: [],
-      };
-    });
+    }
+    if (shape.entity === Service) {
+      for (const id of await keepPublishersLastModified(manager, docs)) changed.add(id);
+    }
+    return {
+      created: roots.filter((id) => created.has(id)),
+      updated: roots.filter((id) => changed.has(id) && !created.has(id)),
+      unchanged: roots.filter((id) => !changed.has(id)),
+      rejected: [],
+    };
   }
 }
 
@@ -326,7 +351,7 @@ function rejection(doc: Doc, index: number, problem: Problem): Rejection {
 }
 
 /** A refusal by the database (e.g. a reference to a taxonomy that does not exist). */
-function databaseProblem(error: unknown): Problem {
+export function databaseProblem(error: unknown): Problem {
   const e = error as { table?: string; detail?: string; message?: string; code?: string };
   if (!e.code) throw error;
   const detail = e.detail ? ` (${e.detail})` : '';
