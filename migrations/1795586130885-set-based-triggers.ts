@@ -9,9 +9,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *  - last_modified: each table nested in a service stamps the services containing the
  *    rows a statement changed, once per service and transaction, as before;
  *  - search: a service inserted, renamed, re-described, moved to another organization or
- *    stamped is queued in service_search_pending; at commit one deferred trigger refreshes
- *    every queued service in one statement (it sees everything the transaction wrote) and
- *    empties the queue. The queue is unlogged: it is empty outside a transaction.
+ *    stamped is queued in service_search_pending; at commit one deferred trigger (one event
+ *    per transaction, through service_search_flush) refreshes every queued service in one
+ *    statement (it sees everything the transaction wrote) and empties the queue. Both tables
+ *    are unlogged: they are empty outside a transaction.
  *
  * The rules themselves (which rows belong to which services) are unchanged.
  */
@@ -109,7 +110,14 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
         changed text;
         parts text[] := '{}';
         i int;
+        any_rows boolean;
       BEGIN
+        -- Many statements change nothing (an upsert of unchanged rows, a delete of no rows).
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)',
+          CASE TG_OP WHEN 'DELETE' THEN 'old_rows' ELSE 'new_rows' END) INTO any_rows;
+        IF NOT any_rows THEN
+          RETURN NULL;
+        END IF;
         changed := CASE TG_OP
           WHEN 'INSERT' THEN 'SELECT * FROM new_rows'
           WHEN 'DELETE' THEN 'SELECT * FROM old_rows'
@@ -128,10 +136,11 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
               TG_ARGV[i], TG_ARGV[i + 1], changed);
           END IF;
         END LOOP;
-        -- last_modified keeps milliseconds: compare at that precision, so that a service is
-        -- stamped once per transaction however many statements change it.
+        -- Once per service and transaction: a service this transaction has already written
+        -- (inserted, changed or stamped) has the last_modified it should have. (last_modified
+        -- keeps milliseconds: compare now() at that precision.)
         EXECUTE format(
-          'UPDATE service SET last_modified = now() WHERE id IN (%s) AND last_modified IS DISTINCT FROM now()::timestamptz(3)',
+          'UPDATE service SET last_modified = now() WHERE id IN (%s) AND xmin <> pg_current_xact_id()::xid AND last_modified IS DISTINCT FROM now()::timestamptz(3)',
           array_to_string(parts, ' UNION '));
         RETURN NULL;
       END $$`);
@@ -144,7 +153,10 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
       }
     }
 
+    // The queue, and one row per transaction that has queued something: its deferred
+    // trigger refreshes the whole queue once, at commit.
     await q(`CREATE UNLOGGED TABLE service_search_pending (service_id uuid PRIMARY KEY)`);
+    await q(`CREATE UNLOGGED TABLE service_search_flush (xact xid8 PRIMARY KEY)`);
     await q(`
       CREATE FUNCTION oruk_queue_service_search() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -157,6 +169,9 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
                 IS DISTINCT FROM (o.name, o.description, o.organization_id, o.last_modified)
           ON CONFLICT DO NOTHING;
         END IF;
+        IF FOUND THEN
+          INSERT INTO service_search_flush VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+        END IF;
         RETURN NULL;
       END $$`);
     for (const [suffix, event, referencing] of EVENTS.slice(0, 2)) {
@@ -164,27 +179,25 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
         CREATE TRIGGER service_search_queue_${suffix} AFTER ${event} ON service
         ${referencing} FOR EACH STATEMENT EXECUTE FUNCTION oruk_queue_service_search()`);
     }
-    // One event per queued service; the first one at commit refreshes them all.
     await q(`
       CREATE FUNCTION oruk_refresh_queued_search() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NOT EXISTS (SELECT 1 FROM service_search_pending WHERE service_id = NEW.service_id) THEN
-          RETURN NULL;
-        END IF;
         WITH queued AS (DELETE FROM service_search_pending RETURNING service_id)
         UPDATE service s SET search_vector = d.vector, search_text = d.text
         FROM (${SERVICE_SEARCH} WHERE s.id IN (SELECT service_id FROM queued)) d
         WHERE s.id = d.id
           AND (s.search_vector, s.search_text) IS DISTINCT FROM (d.vector, d.text);
+        DELETE FROM service_search_flush WHERE xact = NEW.xact;
         RETURN NULL;
       END $$`);
     await q(`
-      CREATE CONSTRAINT TRIGGER service_search_refresh AFTER INSERT ON service_search_pending
+      CREATE CONSTRAINT TRIGGER service_search_refresh AFTER INSERT ON service_search_flush
       DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION oruk_refresh_queued_search()`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     const q = (sql: string) => queryRunner.query(sql);
+    await q(`DROP TABLE service_search_flush`);
     await q(`DROP TABLE service_search_pending`);
     await q(`DROP FUNCTION oruk_refresh_queued_search()`);
     for (const [suffix] of EVENTS.slice(0, 2))

@@ -3,6 +3,7 @@ import { ServiceLastModified1795586130882 } from './1795586130882-service-last-m
 import { SearchAndFilters1795586130883 } from './1795586130883-search-and-filters';
 import { Postcodes1795586130884 } from './1795586130884-postcodes';
 import { SetBasedTriggers1795586130885 } from './1795586130885-set-based-triggers';
+import { Provenance1795586130886 } from './1795586130886-provenance';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   SearchAndFilters1795586130883,
   Postcodes1795586130884,
   SetBasedTriggers1795586130885,
+  Provenance1795586130886,
 ];

@@ -1,87 +1,277 @@
-import { Logger } from '@nestjs/common';
-import { existsSync } from 'node:fs';
+#!/usr/bin/env node
+import { createWriteStream, existsSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { parseArgs, ParseArgsConfig } from 'node:util';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../config/config';
+import { AppConfig, ConfigError, loadConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded';
 import { loadOnspd } from '../geo/onspd';
-import { seedDatabase, summarise } from '../import/seed';
+import { seedDatabase } from '../import/seed';
+import { writeCsvPackage } from '../transfer/csv-package';
+import { exportNdjson } from '../transfer/exporter';
+import { harvest, HarvestOptions } from '../transfer/harvest';
+import {
+  describeSummary,
+  ImportAborted,
+  importDocuments,
+  ImportSummary,
+} from '../transfer/importer';
+import { openSource } from '../transfer/sources';
+import { Progress } from './progress';
 
-const HELP = `Usage: oruk-server <command> [arguments]
+/**
+ * The command-line tool: `npx oruk-server <command>` (built) or `npm run cli -- <command>`.
+ * Each command is one entry below: its usage, its options (node:util parseArgs) and what it
+ * does with a migrated database. Data goes to standard output, reports to standard error,
+ * so `export | import -` works. Exit codes: 0 done, 1 failed or something rejected, 2 bad
+ * command line.
+ */
+interface Command {
+  usage: string;
+  description: string;
+  options?: NonNullable<ParseArgsConfig['options']>;
+  /** How many positional arguments it takes. */
+  positionals?: [min: number, max: number];
+  run(context: Context): Promise<number>;
+}
 
-Commands:
-  migrate   Apply pending database migrations.
-  seed      Load the demonstration directory in seed/data (idempotent).
-  postcodes <onspd.csv> [--names <names.csv> ...]
-            Load the ONS Postcode Directory (the ONSPD_<MON>_<YEAR>_UK.csv file) for
-            offline geocoding of postcode searches (idempotent: load a newer edition
-            over an older one). Each --names file (e.g. the LAD and ward names and
-            codes CSVs in the ONSPD Documents folder) adds area names to the codes.
+interface Context {
+  db: DataSource;
+  config: AppConfig;
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
 
-The database is DATABASE_URL, or the embedded PostgreSQL when it is not set
-(the same one \`npm start\` uses). See the README for every setting.`;
-
-const COMMANDS: Record<
-  string,
-  (db: DataSource, config: ReturnType<typeof loadConfig>, args: string[]) => Promise<string>
-> = {
-  async migrate(db) {
-    const applied = await db.runMigrations({ transaction: 'each' });
-    return applied.length
-      ? `applied ${applied.map((m) => m.name).join(', ')}`
-      : 'no pending migrations';
+const COMMANDS: Record<string, Command> = {
+  migrate: {
+    usage: 'migrate',
+    description: 'Apply pending database migrations.',
+    async run({ db }) {
+      const applied = await db.runMigrations({ transaction: 'each' });
+      report(
+        applied.length
+          ? `applied ${applied.map((m) => m.name).join(', ')}`
+          : 'no pending migrations',
+      );
+      return 0;
+    },
   },
-  async seed(db, config) {
-    await db.runMigrations({ transaction: 'each' });
-    const result = await seedDatabase(db, config.SEED_DIR);
-    return `taxonomies: ${summarise(result.taxonomies)}; services: ${summarise(result.services)}`;
+
+  seed: {
+    usage: 'seed',
+    description:
+      'Load the demonstration directory in seed/data (idempotent), through the same import as `import`.',
+    async run({ db, config }) {
+      report(describeSummary(await seedDatabase(db, config.SEED_DIR)));
+      return 0;
+    },
   },
-  async postcodes(db, _config, args) {
-    const { file, names } = postcodeArguments(args);
-    await db.runMigrations({ transaction: 'each' });
-    const logger = new Logger('postcodes');
-    let next = 250_000;
-    const result = await loadOnspd(db, file, {
-      names,
-      onProgress: ({ loaded, skipped }) => {
-        if (loaded < next) return;
-        logger.log(`${loaded} postcodes loaded, ${skipped} skipped`);
-        next += 250_000;
-      },
-    });
-    const seconds = (result.elapsed / 1000).toFixed(result.elapsed < 10_000 ? 2 : 0);
-    return (
-      `${result.loaded} postcodes loaded (${result.changed} new or changed) in ${seconds} s; ` +
-      `skipped ${result.skipped} rows without coordinates or with a malformed postcode`
-    );
+
+  import: {
+    usage: 'import <file|folder|url|-> [--from-v1] [--strict] [--id-scope <text>] [--batch <n>]',
+    description: `Import ORUK 3.0 / HSDS data, upserting by id: JSON (one full service, an array of
+them, or a page envelope), ndjson (streamed, any size), a folder of such files, an
+HSDS CSV data package (a folder or .zip with datapackage.json), an http(s) URL, or
+- for standard input. ORUK v1 documents are detected and mapped (docs/v1-mapping.md).
+A bad record is rejected whole and reported (where, id, JSON path, reason); the
+others are stored. Re-importing the same data reports everything unchanged.
+
+  --from-v1          read every document as ORUK v1
+  --strict           any rejection aborts the import and stores nothing
+  --id-scope <text>  where non-UUID ids come from, for the stable UUIDs made from
+                     them (default: the URL, or "local" for files)
+  --batch <n>        documents per transaction (default 500)`,
+    options: {
+      'from-v1': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      'id-scope': { type: 'string' },
+      batch: { type: 'string' },
+    },
+    positionals: [1, 1],
+    async run({ db, values, positionals }) {
+      const source = await openSource(positionals[0], {
+        fromV1: Boolean(values['from-v1']),
+        idScope: values['id-scope'] as string | undefined,
+      });
+      const progress = new Progress('services');
+      let summary: ImportSummary;
+      try {
+        summary = await importDocuments(db, source.documents, {
+          strict: Boolean(values.strict),
+          batchSize: positiveInt(values.batch, '--batch') ?? 500,
+          onProgress: (s) =>
+            progress.update(
+              s.services.created + s.services.updated + s.services.unchanged + s.services.rejected,
+              source.size ? source.read() / source.size : undefined,
+            ),
+        });
+      } catch (error) {
+        progress.done();
+        if (!(error instanceof ImportAborted)) throw error;
+        report(error.message);
+        return 1;
+      }
+      progress.done();
+      reportRejections(summary);
+      report(describeSummary(summary));
+      return summary.services.rejected + summary.taxonomies.rejected ? 1 : 0;
+    },
+  },
+
+  export: {
+    usage: 'export [--format ndjson|csv] [--out <file|folder>]',
+    description: `Export the whole dataset: as ndjson (default) of every taxonomy with its terms, then
+every full service, to standard output or --out <file>; or as an HSDS CSV data
+package (--format csv) into the folder --out. Either imports back as it is.`,
+    options: { format: { type: 'string', default: 'ndjson' }, out: { type: 'string' } },
+    async run({ db, values }) {
+      const out = values.out as string | undefined;
+      if (values.format === 'csv') {
+        if (!out) throw new UsageError('--format csv needs --out <folder>');
+        const { tables, rows } = await writeCsvPackage(db, out);
+        report(`wrote ${rows} rows in ${tables} tables to ${out}`);
+        return 0;
+      }
+      if (values.format !== 'ndjson') throw new UsageError('--format is ndjson or csv');
+      const stream = out ? createWriteStream(out) : process.stdout;
+      const counts = await exportNdjson(db, stream);
+      if (out) {
+        stream.end();
+        await finished(stream);
+      }
+      report(`exported ${counts.taxonomies} taxonomies and ${counts.services} services`);
+      return 0;
+    },
+  },
+
+  harvest: {
+    usage: 'harvest <base-url> [--full] [--concurrency <n>] [--rate <per-second>] [--timeout <ms>]',
+    description: `Harvest another publisher's live ORUK feed (3.0, or v1, detected from GET /): every
+page of /services, then each /services/{id}, imported as by \`import\`. Re-runs
+are incremental (modified_after) when the feed supports it; --full re-reads
+everything and marks records gone from the feed. Each service keeps where it came
+from in an extra "provenance" property.
+
+  --full               read every service, and mark those no longer in the feed
+  --concurrency <n>    requests at a time (default 4)
+  --rate <n>           at most n requests a second (default 10)
+  --timeout <ms>       per request (default 30000); failures are retried 3 times`,
+    options: {
+      full: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+    positionals: [1, 1],
+    async run({ db, values, positionals }) {
+      const progress = new Progress('services');
+      const options: HarvestOptions = {
+        full: Boolean(values.full),
+        concurrency: positiveInt(values.concurrency, '--concurrency'),
+        ratePerSecond: positiveInt(values.rate, '--rate'),
+        timeoutMs: positiveInt(values.timeout, '--timeout'),
+        onProgress: (done, total) => progress.update(done, total ? done / total : undefined),
+      };
+      const result = await harvest(db, positionals[0], options);
+      progress.done();
+      reportRejections(result.summary);
+      for (const f of result.failures.slice(0, 20)) report(`failed ${f.url}: ${f.reason}`);
+      report(result.message);
+      return result.summary.services.rejected || result.failed ? 1 : 0;
+    },
+  },
+
+  postcodes: {
+    usage: 'postcodes <onspd.csv> [--names <names.csv> ...]',
+    description: `Load the ONS Postcode Directory (the ONSPD_<MON>_<YEAR>_UK.csv file) for offline
+geocoding of postcode searches (idempotent: load a newer edition over an older one).
+Each --names file (e.g. the LAD and ward names and codes CSVs in the ONSPD
+Documents folder) adds area names to the codes.`,
+    options: { names: { type: 'string', multiple: true } },
+    positionals: [1, 1],
+    async run({ db, values, positionals }) {
+      const names = (values.names as string[] | undefined) ?? [];
+      for (const file of [positionals[0], ...names])
+        if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+      const progress = new Progress('postcodes');
+      const result = await loadOnspd(db, positionals[0], {
+        names,
+        onProgress: ({ loaded }) => progress.update(loaded),
+      });
+      progress.done();
+      const seconds = (result.elapsed / 1000).toFixed(result.elapsed < 10_000 ? 2 : 0);
+      report(
+        `${result.loaded} postcodes loaded (${result.changed} new or changed) in ${seconds} s; ` +
+          `skipped ${result.skipped} rows without coordinates or with a malformed postcode`,
+      );
+      return 0;
+    },
   },
 };
 
-/** `<onspd.csv> [--names <names.csv> ...]` */
-function postcodeArguments(args: string[]): { file: string; names: string[] } {
-  const usage = 'usage: postcodes <onspd.csv> [--names <names.csv> ...]';
-  const files: string[] = [];
-  const names: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg.startsWith('--names=')) names.push(arg.slice('--names='.length));
-    else if (arg === '--names') {
-      if (i + 1 === args.length) throw new Error(`--names needs a file; ${usage}`);
-      names.push(args[++i]);
-    } else if (arg.startsWith('-')) throw new Error(`unexpected ${arg}; ${usage}`);
-    else files.push(arg);
-  }
-  if (files.length !== 1) throw new Error(usage);
-  for (const file of [...files, ...names])
-    if (!existsSync(file)) throw new Error(`${file}: no such file`);
-  return { file: files[0], names };
+const HELP = `Usage: oruk-server <command> [arguments]   (or: npm run cli -- <command>)
+
+Commands:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.usage}\n      ${c.description.split('\n')[0]}`)
+  .join('\n')}
+
+\`oruk-server <command> --help\` tells more. The database is DATABASE_URL, or the
+embedded PostgreSQL when it is not set (the one \`npm start\` uses). Every command
+applies pending migrations first. See the README for every setting.`;
+
+class UsageError extends Error {}
+
+function report(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function reportRejections(summary: ImportSummary): void {
+  for (const r of summary.rejections.slice(0, 20))
+    report(`rejected ${r.at}${r.id ? ` ${r.id}` : ''} ${r.path}: ${r.reason}`);
+  const more = summary.services.rejected + summary.taxonomies.rejected - 20;
+  if (summary.rejections.length > 20) report(`… and more rejections (${more} documents in all)`);
+}
+
+function positiveInt(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer`);
+  return n;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
-  if (!command || command === '--help' || command === '-h' || !COMMANDS[command]) {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
     console.log(HELP);
-    return command && !['--help', '-h'].includes(command) ? 2 : 0;
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  const commandHelp = `Usage: oruk-server ${command.usage}\n\n${command.description}`;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${commandHelp}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp);
+    return 0;
+  }
+  const [min, max] = command.positionals ?? [0, 0];
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    console.error(commandHelp);
+    return 2;
   }
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
@@ -89,8 +279,12 @@ async function main(argv: string[]): Promise<number> {
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
   const db = await createDataSource(config.DATABASE_URL ?? embedded!.url).initialize();
   try {
-    new Logger(command).log(await COMMANDS[command](db, config, args));
-    return 0;
+    if (name !== 'migrate') await db.runMigrations({ transaction: 'each' });
+    return await command.run({ db, config, ...parsed });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${commandHelp}`);
+    return 2;
   } finally {
     await db.destroy();
     await embedded?.stop();

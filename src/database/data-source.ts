@@ -1,7 +1,7 @@
 import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { Postcode } from '../geo/postcode.entity';
-import { ENTITIES } from '../hsds/entities';
+import { ENTITIES, HARVEST_ENTITIES } from '../hsds/entities';
 
 /**
  * Counts the SQL statements the application sends. The API promises a fixed number of
@@ -39,7 +39,7 @@ export function createDataSource(
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [...ENTITIES, Postcode],
+    entities: [...ENTITIES, ...HARVEST_ENTITIES, Postcode],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import {
   DateOnly,
   DateTime,
@@ -301,6 +301,54 @@ export class Attribute {
   @Text('What the term describes about the record, e.g. service_type or eligibility.')
   link_type?: string;
 }
+
+/**
+ * Where a harvested service came from (src/transfer/harvest.ts): one row per service
+ * harvested from another publisher's feed. Not HSDS: emitted as the extra `provenance` of
+ * full services, written only by the harvest (never from an imported document), and
+ * without a touch trigger, so fetching a service again does not change its last_modified.
+ */
+@Entity('provenance')
+@Index('IDX_provenance_source_feed_source_id', ['source_feed', 'source_id'])
+export class Provenance {
+  @Id('The harvested service (its id here).') id: string;
+  /** The foreign key of `id` (never read; for migrations and the ER diagram). */
+  @ManyToOne(() => Service, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'id', foreignKeyConstraintName: 'FK_provenance_id' })
+  id_ref?: Service;
+  @Uri('The base URL of the feed the service was harvested from.', { required: true })
+  source_feed: string;
+  @Text('The id of the service in that feed, as the feed gave it.', { required: true })
+  source_id: string;
+  @DateTime('When the service was last fetched from the feed.', { required: true })
+  fetched_at: string;
+  @DateTime('When a full harvest found the service gone from the feed (and made it inactive).')
+  gone_at?: string;
+}
+
+export const FEED_VERSIONS = ['v3', 'v1'] as const;
+
+/** A feed harvested (src/transfer/harvest.ts): what the next, incremental, harvest needs. */
+@Entity('feed')
+export class Feed {
+  @PrimaryColumn({
+    type: 'text',
+    primaryKeyConstraintName: 'PK_feed',
+    comment: 'The base URL of the feed, without a trailing slash.',
+  })
+  base_url: string;
+  @OneOf(FEED_VERSIONS, 'The ORUK version the feed was last harvested as.', { required: true })
+  version: string;
+  @DateTime(
+    'When the last completed harvest started: the next one asks for what changed since then.',
+  )
+  last_started_at?: string;
+  @DateTime('When the last completed harvest ended (an interrupted one is not recorded).')
+  last_completed_at?: string;
+}
+
+/** Tables of the harvest (not HSDS: not in imports, exports or CSV packages). */
+export const HARVEST_ENTITIES = [Provenance, Feed];
 
 /** Every table, each after the tables it references: the order in which the loader writes. */
 export const ENTITIES = [

@@ -46,8 +46,15 @@ export function fieldsOf(entity: Function): readonly FieldSpec[] {
   return fields;
 }
 
+const tables = new Map<Function, string>();
+
 export function tableOf(entity: Function): string {
-  return entity.name.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase();
+  let table = tables.get(entity);
+  if (!table) {
+    table = entity.name.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase();
+    tables.set(entity, table);
+  }
+  return table;
 }
 
 const COLUMN_TYPE: Record<FieldKind, ColumnType> = {

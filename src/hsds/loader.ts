@@ -87,7 +87,7 @@ export class Loader {
     const docs = accepted.map((a) => a.doc);
     if (manager) return this.write(manager, shape, docs);
     try {
-      merge(result, await this.db.transaction((m) => this.write(m, shape, docs)));
+      merge(result, await this.transaction(shape, docs));
     } catch (batchError) {
       if (accepted.length === 1) {
         result.rejected.push(
@@ -97,13 +97,29 @@ export class Loader {
       }
       for (const { doc, index } of accepted) {
         try {
-          merge(result, await this.db.transaction((m) => this.write(m, shape, [doc])));
+          merge(result, await this.transaction(shape, [doc]));
         } catch (error) {
           result.rejected.push(rejection(doc, index, databaseProblem(error)));
         }
       }
     }
     return result;
+  }
+
+  /**
+   * One transaction. Loads running side by side may wait on each other's shared records
+   * (an organization, a location) and, rarely, deadlock; PostgreSQL then cancels one of
+   * them, which is simply run again.
+   */
+  private async transaction(shape: Shape, docs: Doc[], attempt = 1): Promise<LoadResult> {
+    try {
+      return await this.db.transaction((m) => this.write(m, shape, docs));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt < 5 && (code === '40P01' || code === '40001'))
+        return this.transaction(shape, docs, attempt + 1);
+      throw error;
+    }
   }
 
   /** Schema validation, then the rules a schema cannot say. */
@@ -125,13 +141,7 @@ export class Loader {
         problems.push({ path: '/minimum_age', reason: 'minimum_age is greater than maximum_age' });
       }
     }
-    try {
-      new WritePlan().add(shape, doc, '');
-    } catch (error) {
-      if (error instanceof PlanError) problems.push(error.problem);
-      else throw error;
-    }
-    return problems;
+    return contradictions(shape, doc, '', problems);
   }
 
   private async write(manager: EntityManager, shape: Shape, docs: Doc[]): Promise<LoadResult> {
@@ -154,7 +164,11 @@ export class Loader {
       const table = tableOf(entity);
       const rows = plan.rows.get(table);
       if (!rows) continue;
-      for (const { id, inserted } of await upsert(manager, entity, [...rows.values()])) {
+      // In id order, so that loads running side by side lock shared rows in the same order.
+      const sorted = [...rows.values()].sort((a, b) =>
+        (a.id as string) < (b.id as string) ? -1 : 1,
+      );
+      for (const { id, inserted } of await upsert(manager, entity, sorted)) {
         plan.rootsOf(table, id).forEach((root) => changed.add(root));
         if (inserted && table === rootTable && isRoot.has(id)) created.add(id);
       }
@@ -207,6 +221,7 @@ class WritePlan {
       if (doc[field.name] !== undefined) row[field.name] = doc[field.name];
     }
     for (const [key, nest] of Object.entries(shape.nest ?? {})) {
+      if (nest.readOnly) continue;
       const value = doc[key];
       if (nest.many)
         this.addChildren(
@@ -263,7 +278,30 @@ class WritePlan {
   }
 }
 
-/** Nesting implies the link; a document that says otherwise is refused, not silently fixed. */
+/**
+ * Nesting implies the link; a document that says otherwise is refused, not silently fixed:
+ * a child that names another parent, or a parent that names another nested record.
+ */
+function contradictions(shape: Shape, doc: Doc, path: string, problems: Problem[]): Problem[] {
+  for (const [key, nest] of Object.entries(shape.nest ?? {})) {
+    const value = doc[key];
+    if (nest.readOnly || !value) continue;
+    const children = nest.many ? (value as Doc[]) : [value as Doc];
+    children.forEach((child, i) => {
+      const at = nest.many ? `${path}/${key}/${i}` : `${path}/${key}`;
+      const [holder, holderPath, other] = nest.many ? [child, at, doc.id] : [doc, path, child.id];
+      const given = holder[nest.via];
+      if (given !== undefined && given !== other)
+        problems.push({
+          path: `${holderPath}/${nest.via}`,
+          reason: `${nest.via} ${given as string} contradicts the enclosing record ${other as string}`,
+        });
+      contradictions(nest.shape, child, at, problems);
+    });
+  }
+  return problems;
+}
+
 function linkTo(row: Row, column: string, id: unknown, path: string): void {
   const given = row[column] as string | undefined;
   if (given !== undefined && given !== id) {
@@ -275,23 +313,35 @@ function linkTo(row: Row, column: string, id: unknown, path: string): void {
   row[column] = id;
 }
 
+/**
+ * service.last_modified: the publisher's value when a document gives one, else now() for a
+ * new service; on update, triggers stamp it when the content changes (the migrations), and
+ * keepPublishersLastModified restores a given value that a change of a child overwrote.
+ */
+const LAST_MODIFIED = '"last_modified"';
+
 async function upsert(
   manager: EntityManager,
   entity: Function,
   rows: Row[],
 ): Promise<{ id: string; inserted: boolean }[]> {
   const table = quoteIdent(tableOf(entity));
-  // last_modified is never written from here: triggers keep it, see keepPublishersLastModified.
-  const columns = fieldsOf(entity)
-    .map((f) => f.name)
-    .filter((name) => !(entity === Service && name === 'last_modified'))
-    .map(quoteIdent);
+  const columns = fieldsOf(entity).map((f) => quoteIdent(f.name));
   const updatable = columns.filter((c) => c !== '"id"');
+  const value = (c: string) => (c === LAST_MODIFIED ? `coalesce(j.${c}, now())` : `j.${c}`);
+  const given = (c: string, from: string, stored: string) =>
+    c === LAST_MODIFIED ? `coalesce(${from}.${c}, ${stored}.${c})` : `${from}.${c}`;
+  // Rows equal to the stored ones are left out before the insert, by a plain read: an
+  // ON CONFLICT that finds nothing to change still locks the row, and loads side by side
+  // that share records (taxonomy terms, organizations) would wait on each other.
   const sql = `
     INSERT INTO ${table} AS t (${columns.join(', ')})
-    SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)
-    ON CONFLICT (id) DO UPDATE SET ${updatable.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
-    WHERE (${updatable.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => `EXCLUDED.${c}`).join(', ')})
+    SELECT ${columns.map(value).join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json) j
+    WHERE NOT EXISTS (
+      SELECT 1 FROM ${table} s WHERE s.id = j.id
+        AND (${updatable.map((c) => `s.${c}`).join(', ')}) IS NOT DISTINCT FROM (${updatable.map((c) => given(c, 'j', 's')).join(', ')}))
+    ON CONFLICT (id) DO UPDATE SET ${updatable.map((c) => `${c} = ${given(c, 'EXCLUDED', 't')}`).join(', ')}
+    WHERE (${updatable.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => given(c, 'EXCLUDED', 't')).join(', ')})
     RETURNING id, (xmax = 0) AS inserted`;
   return records<{ id: string; inserted: boolean }>(manager, sql, [JSON.stringify(rows)]);
 }

@@ -11,6 +11,7 @@ import {
   Organization,
   OrganizationIdentifier,
   Phone,
+  Provenance,
   Schedule,
   Service,
   ServiceArea,
@@ -57,6 +58,11 @@ export interface Nest {
    * writing the parent replaces them (children missing from a document are deleted).
    */
   owned?: boolean;
+  /**
+   * Emitted, never written from documents: the loader skips it (e.g. `provenance`, which
+   * only the harvest writes). A document may carry it (an export of a harvested service).
+   */
+  readOnly?: boolean;
 }
 
 const many = (shape: Shape, via: string, where?: Record<string, string>): Nest => ({
@@ -155,6 +161,21 @@ const SERVICE_CHILDREN = {
   attributes: attributes('service'),
 };
 
+/**
+ * Extra: where a harvested service came from (src/transfer/harvest.ts), on full services.
+ * Linked by the service's own id (provenance.id = service.id).
+ */
+const PROVENANCE: Nest = {
+  shape: {
+    name: 'Provenance',
+    entity: Provenance,
+    fields: ['source_feed', 'source_id', 'fetched_at', 'gone_at'],
+  },
+  many: false,
+  via: 'id',
+  readOnly: true,
+};
+
 /** `/services/{id}` and `/services?full=true` items: the whole tree. */
 const { schedules, service_areas, ...OTHER_CHILDREN } = SERVICE_CHILDREN;
 export const SERVICE_FULL: Shape = {
@@ -173,6 +194,7 @@ export const SERVICE_FULL: Shape = {
       'service_id',
     ),
     ...OTHER_CHILDREN,
+    provenance: PROVENANCE,
   },
   extras: DISTANCE,
 };

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
-import { seedDatabase, summarise } from './seed';
+import { describeSummary } from '../transfer/importer';
+import { seedDatabase } from './seed';
 
 /** SEED_IF_EMPTY: load the demonstration data into a database that has no services. */
 @Injectable()
@@ -20,6 +21,6 @@ export class SeedIfEmpty implements OnApplicationBootstrap {
     );
     if (!empty) return;
     const result = await seedDatabase(this.db, this.config.SEED_DIR);
-    this.logger.log(`loaded the demonstration data: services ${summarise(result.services)}`);
+    this.logger.log(`loaded the demonstration data: ${describeSummary(result)}`);
   }
 }

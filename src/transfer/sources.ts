@@ -1,0 +1,240 @@
+import { createReadStream, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { readCsvPackage } from './csv-package';
+import { Doc, kindOf, SourceDocument } from './documents';
+import { fromV1Service, isV1Page, isV1Service, v1PageContents } from './v1';
+
+export interface SourceOptions {
+  /** Read every document as ORUK v1 (default: detect each document's version). */
+  fromV1?: boolean;
+  /**
+   * Where ids that are not UUIDs come from, for the stable UUIDs derived from them
+   * (src/transfer/ids.ts): the same scope and id give the same UUID on every import.
+   */
+  idScope?: string;
+}
+
+/** An import's input and how far through it the reading is (for a progress bar). */
+export interface Source {
+  documents: AsyncIterable<SourceDocument>;
+  /** Bytes in all, when known, and bytes read so far. */
+  size?: number;
+  read(): number;
+}
+
+/**
+ * Opens what `import` is given: a file or a folder of JSON or ndjson files, a CSV data
+ * package (a folder or a .zip with datapackage.json), an http(s) URL of JSON or ndjson, or
+ * `-` for standard input.
+ * JSON may hold one full service, an array of them, or an ORUK page envelope (v3 or v1);
+ * ndjson holds one such value a line and is streamed, in constant memory.
+ */
+export async function openSource(input: string, options: SourceOptions = {}): Promise<Source> {
+  if (/^https?:\/\//i.test(input)) return openUrl(input, options);
+  if (input === '-') {
+    const counter = new ByteCounter();
+    const documents = jsonDocuments(process.stdin, 'stdin', {
+      counter,
+      ndjson: false,
+      idScope: options.idScope ?? 'local',
+      fromV1: options.fromV1,
+    });
+    return { documents, read: () => counter.bytes };
+  }
+  let stat;
+  try {
+    stat = statSync(input);
+  } catch {
+    throw new Error(`${input}: no such file, folder or URL`);
+  }
+  const counter = new ByteCounter();
+  if (stat.isDirectory() || extname(input).toLowerCase() === '.zip') {
+    const isPackage = !stat.isDirectory() || (await readdir(input)).includes('datapackage.json');
+    if (isPackage) return { documents: readCsvPackage(input), read: () => 0 };
+    const files = (await readdir(input))
+      .filter((f) => /\.(json|ndjson|jsonl)$/i.test(f))
+      .sort()
+      .map((f) => join(input, f));
+    if (!files.length) throw new Error(`${input}: no .json, .ndjson or datapackage.json in it`);
+    const size = files.reduce((sum, f) => sum + statSync(f).size, 0);
+    async function* all(): AsyncGenerator<SourceDocument> {
+      for (const file of files) yield* fileDocuments(file, counter, options);
+    }
+    return { documents: all(), size, read: () => counter.bytes };
+  }
+  return {
+    documents: fileDocuments(input, counter, options),
+    size: stat.size,
+    read: () => counter.bytes,
+  };
+}
+
+function fileDocuments(
+  file: string,
+  counter: ByteCounter,
+  options: SourceOptions,
+): AsyncGenerator<SourceDocument> {
+  return jsonDocuments(createReadStream(file), basename(file), {
+    counter,
+    ndjson: /\.(ndjson|jsonl)$/i.test(file),
+    idScope: options.idScope ?? 'local',
+    fromV1: options.fromV1,
+  });
+}
+
+async function openUrl(url: string, options: SourceOptions): Promise<Source> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      headers: { accept: 'application/json, application/x-ndjson' },
+      signal: AbortSignal.timeout(60_000),
+    });
+  } catch (error) {
+    throw new Error(`${url}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!response.ok || !response.body) throw new Error(`${url}: HTTP ${response.status}`);
+  const counter = new ByteCounter();
+  const stream = Readable.fromWeb(response.body);
+  const length = Number(response.headers.get('content-length'));
+  return {
+    documents: jsonDocuments(stream, url, {
+      counter,
+      ndjson: /ndjson|jsonl/.test(response.headers.get('content-type') ?? ''),
+      idScope: options.idScope ?? url,
+      fromV1: options.fromV1,
+    }),
+    size: length > 0 ? length : undefined,
+    read: () => counter.bytes,
+  };
+}
+
+/** Roughly how much of the input has been read (characters of the lines, for progress). */
+class ByteCounter {
+  bytes = 0;
+}
+
+/**
+ * The documents in JSON or ndjson text. ndjson when the caller says so, or when the first
+ * line is a whole JSON value and more follow; otherwise the text is one JSON value.
+ * An ndjson line that is not JSON is reported as unreadable and reading goes on.
+ */
+export async function* jsonDocuments(
+  input: Readable,
+  name: string,
+  options: { ndjson: boolean; idScope: string; fromV1?: boolean; counter?: ByteCounter },
+): AsyncGenerator<SourceDocument> {
+  const toDocuments = documentsOf(options);
+  let mode: 'ndjson' | 'whole' | undefined = options.ndjson ? 'ndjson' : undefined;
+  let first: { text: string; at: string } | undefined;
+  const whole: string[] = [];
+  let number = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    number++;
+    if (options.counter) options.counter.bytes += line.length + 1;
+    if (mode === 'whole') {
+      whole.push(line);
+      continue;
+    }
+    if (!line.trim()) continue;
+    const at = `${name}:${number}`;
+    if (mode === 'ndjson') {
+      yield* parseLine(line, at, toDocuments);
+    } else if (!first) {
+      first = { text: line, at };
+    } else if (isJsonValue(first.text)) {
+      // Two lines, the first a whole value: ndjson.
+      mode = 'ndjson';
+      yield* parseLine(first.text, first.at, toDocuments);
+      yield* parseLine(line, at, toDocuments);
+    } else {
+      mode = 'whole';
+      whole.push(first.text, line);
+    }
+  }
+  if (mode === 'ndjson' || !first) return;
+  if (!mode) whole.push(first.text);
+  let value: unknown;
+  try {
+    value = JSON.parse(whole.join('\n'));
+  } catch (error) {
+    yield unreadable(name, `not JSON: ${(error as Error).message}`);
+    return;
+  }
+  yield* toDocuments(value, name);
+}
+
+function isJsonValue(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function* parseLine(
+  line: string,
+  at: string,
+  toDocuments: (value: unknown, at: string) => Generator<SourceDocument>,
+): Generator<SourceDocument> {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    yield unreadable(at, `not JSON: ${(error as Error).message}`);
+    return;
+  }
+  yield* toDocuments(value, at);
+}
+
+function unreadable(at: string, problem: string): SourceDocument {
+  return { kind: 'service', doc: {}, at, problem };
+}
+
+/**
+ * The documents in one JSON value: an array of them, a v3 (`contents`) or v1 (`content`)
+ * page envelope, or one document. ORUK v1 services are mapped to 3.0 (src/transfer/v1.ts),
+ * their taxonomies first; each taxonomy is given once per import unless it has changed.
+ */
+export function documentsOf(options: {
+  idScope: string;
+  fromV1?: boolean;
+}): (value: unknown, at: string) => Generator<SourceDocument> {
+  const taxonomiesGiven = new Set<string>();
+  return function* toDocuments(value, at) {
+    const items = Array.isArray(value)
+      ? value
+      : isV1Page(value)
+        ? v1PageContents(value)
+        : isObject(value) && Array.isArray(value.contents)
+          ? value.contents
+          : [value];
+    const many = items !== value && items.length > 1;
+    for (const [i, item] of items.entries()) {
+      const where = many ? `${at}[${i}]` : at;
+      if (!isObject(item)) {
+        yield unreadable(where, 'not a JSON object');
+        continue;
+      }
+      if (options.fromV1 || isV1Service(item)) {
+        const { service, taxonomies } = fromV1Service(item, options.idScope);
+        for (const taxonomy of taxonomies) {
+          const key = JSON.stringify(taxonomy);
+          if (taxonomiesGiven.has(key)) continue;
+          taxonomiesGiven.add(key);
+          yield { kind: 'taxonomy', doc: taxonomy, at: where };
+        }
+        yield { kind: 'service', doc: service, at: where };
+        continue;
+      }
+      yield { kind: kindOf(item) ?? 'service', doc: item, at: where };
+    }
+  };
+}
+
+function isObject(value: unknown): value is Doc {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,1150 @@
+import { PHONE_TYPE, SERVICE_STATUS } from '../hsds/entities';
+import { Doc } from './documents';
+import { isUuid, uuidFor } from './ids';
+
+/**
+ * ORUK v1 ("HSDS-UK 1.0", the 2019–2023 Porism-style API, STANDARD.md §6) to ORUK 3.0.
+ *
+ * A v1 `/services/{id}` document becomes one full 3.0 service (SERVICE_FULL) plus the
+ * taxonomies (TAXONOMY_FULL) its attributes' terms belong to. v1 ids may be any string:
+ * every one goes through `uuidFor(`${feedScope}:<kind>`, id)`, so a UUID is kept and
+ * anything else gets a stable v5 UUID that differs per kind (organization "12" is not
+ * service "12"). The same input always gives byte-identical output: no clocks, no
+ * randomness, arrays in the order of the input. docs/v1-mapping.md has the field table.
+ */
+
+export interface V1Mapping {
+  /** A full ORUK 3.0 service (SERVICE_FULL), without null or "" values. */
+  service: Doc;
+  /** The taxonomies, each with the terms this service uses (TAXONOMY_FULL). */
+  taxonomies: Doc[];
+  /** What the v1 document held that ORUK 3.0 cannot carry, or that was unusable. */
+  unmapped: string[];
+}
+
+/** Keys only a v1 service has (3.0 has none of them at the service level). */
+const V1_SERVICE_KEYS = [
+  'service_taxonomys',
+  'regular_schedules',
+  'holiday_schedules',
+  'eligibilitys',
+  'fundings',
+  'reviews',
+  'deliverable_type',
+  'attending_type',
+  'attending_access',
+];
+
+/** Keys only a 3.0 service has: a document with any of them is never taken for v1. */
+const V3_SERVICE_KEYS = [
+  'schedules',
+  'attributes',
+  'funding',
+  'last_modified',
+  'assurer_email',
+  'alert',
+];
+
+/** Whether a JSON object is an ORUK v1 service (a full one or a `/services` list item). */
+export function isV1Service(doc: Doc): boolean {
+  if (!isDoc(doc) || V3_SERVICE_KEYS.some((key) => key in doc)) return false;
+  if (V1_SERVICE_KEYS.some((key) => key in doc)) return true;
+  const v1Location = docs(doc.service_at_locations).some((sal) => {
+    const location = asDoc(sal.location);
+    return (
+      'regular_schedule' in sal ||
+      (location !== undefined &&
+        ('physical_addresses' in location || 'accessibility_for_disabilities' in location))
+    );
+  });
+  const v1Language = docs(doc.languages).some((l) => typeof l.language === 'string');
+  const organization = asDoc(doc.organization);
+  const v1Organization =
+    organization !== undefined && 'url' in organization && !('website' in organization);
+  return v1Location || v1Language || v1Organization;
+}
+
+/** Whether a response body is a v1 page envelope (Spring-style, camelCase). */
+export function isV1Page(body: unknown): boolean {
+  if (!isDoc(body) || !Array.isArray(body.content) || 'contents' in body) return false;
+  return typeof body.totalElements === 'number' || typeof body.totalPages === 'number';
+}
+
+/** The items of a v1 page envelope (none if the body is not one). */
+export function v1PageContents(body: unknown): Doc[] {
+  return isV1Page(body) ? docs((body as Doc).content) : [];
+}
+
+/** Maps a v1 service document to ORUK 3.0. */
+export function fromV1Service(doc: Doc, feedScope: string): V1Mapping {
+  return new ServiceMapper(doc, feedScope).map();
+}
+
+// ---------------------------------------------------------------------------------------
+// Vocabularies
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Vocabularies derived from v1 enumerated service fields. They are the standard's, not a
+ * feed's, so their ids are the same for every feed (scope `oruk-v1:`): services from
+ * different v1 feeds share the terms, and filter together.
+ */
+interface DerivedVocabulary {
+  name: string;
+  description: string;
+  /** The label of the v1 field, for term descriptions. */
+  label: string;
+  /** Known values, in their canonical spelling. */
+  values: readonly string[];
+  /** Whether values outside `values` are kept (free text in practice). */
+  open: boolean;
+}
+
+const DERIVED: Record<string, DerivedVocabulary> = {
+  eligibility: {
+    name: 'ORUK v1 eligibility',
+    description:
+      'Who a service is for, from the eligibility field of ORUK v1 eligibility records (ages are mapped to minimum_age and maximum_age).',
+    label: 'Eligibility',
+    values: [
+      'adult',
+      'child',
+      'teen',
+      'family',
+      'female',
+      'male',
+      'Transgender',
+      'Transgender - M to F',
+      'Transgender - F to M',
+    ],
+    open: true,
+  },
+  deliverable_type: {
+    name: 'ORUK v1 deliverable type',
+    description:
+      'The nature of what a service delivers (the ORUK v1 service field deliverable_type).',
+    label: 'Deliverable type',
+    values: [
+      'Advice',
+      'Assessment',
+      'Counselling',
+      'Equipment',
+      'Financial Support',
+      'Information',
+      'Permission',
+      'Training',
+    ],
+    open: false,
+  },
+  attending_type: {
+    name: 'ORUK v1 attending type',
+    description: 'How people attend a service (the ORUK v1 service field attending_type).',
+    label: 'Attending type',
+    values: ['phone', 'online', 'venue', 'home visit'],
+    open: false,
+  },
+  attending_access: {
+    name: 'ORUK v1 attending access',
+    description:
+      'What access to a service requires, e.g. a referral (the ORUK v1 service field attending_access).',
+    label: 'Attending access',
+    values: ['referral', 'appointment', 'membership', 'drop-in'],
+    open: false,
+  },
+};
+
+const DERIVED_SCOPE = 'oruk-v1';
+
+/**
+ * The LGA (esd) lists, whose terms have published URIs. v1 feeds name terms by CURIE
+ * (`esdServiceType:242`) or by the bare list identifier inside a vocabulary named after
+ * the list (`esdServiceTypes`); only then is a `term_uri` derived.
+ */
+interface EsdList {
+  prefixes: readonly string[];
+  vocabularies: readonly string[];
+  list: string;
+  term: string;
+  identifier: RegExp;
+}
+
+const ESD_LISTS: readonly EsdList[] = [
+  {
+    prefixes: ['esdservicetype', 'esdservicetypes'],
+    vocabularies: ['esdservicetype', 'esdservicetypes'],
+    list: 'http://id.esd.org.uk/list/services',
+    term: 'http://id.esd.org.uk/service/',
+    identifier: /^\d+$/,
+  },
+  {
+    prefixes: ['esdneed', 'esdneeds'],
+    vocabularies: ['esdneed', 'esdneeds'],
+    list: 'http://id.esd.org.uk/list/needs',
+    term: 'http://id.esd.org.uk/need/',
+    identifier: /^\d+$/,
+  },
+  {
+    prefixes: ['esdcircumstance', 'esdcircumstances'],
+    vocabularies: ['esdcircumstance', 'esdcircumstances'],
+    list: 'http://id.esd.org.uk/list/circumstances',
+    term: 'http://id.esd.org.uk/circumstance/',
+    identifier: /^[A-Za-z0-9_]+$/,
+  },
+];
+
+const UNSPECIFIED_VOCABULARY = 'Unspecified';
+
+function curie(id: string | undefined): { prefix: string; local: string } | undefined {
+  const match = id ? /^([A-Za-z][\w.-]*):([^/\s][^\s]*)$/.exec(id) : null;
+  if (!match || /^https?$/i.test(match[1])) return undefined;
+  return { prefix: match[1], local: match[2] };
+}
+
+function esdTermUri(v1Id: string | undefined, vocabulary: string): string | undefined {
+  if (!v1Id) return undefined;
+  if (/^https?:\/\/id\.esd\.org\.uk\/(service|need|circumstance)\/[\w]+$/.test(v1Id)) return v1Id;
+  const compact = curie(v1Id);
+  for (const esd of ESD_LISTS) {
+    if (compact && esd.prefixes.includes(compact.prefix.toLowerCase())) {
+      return esd.identifier.test(compact.local) ? esd.term + compact.local : undefined;
+    }
+    if (!compact && esd.vocabularies.includes(vocabulary.trim().toLowerCase())) {
+      return esd.identifier.test(v1Id) ? esd.term + v1Id : undefined;
+    }
+  }
+  return undefined;
+}
+
+function esdListUri(vocabulary: string): string | undefined {
+  const name = vocabulary.trim().toLowerCase();
+  return ESD_LISTS.find((esd) => esd.vocabularies.includes(name))?.list;
+}
+
+const TERM_KEYS = [
+  'id',
+  'name',
+  'description',
+  'parent_id',
+  'taxonomy',
+  'taxonomy_id',
+  'term_uri',
+  'term',
+  'code',
+];
+
+/** The taxonomies and terms one mapping needs, in the order first met. */
+class Vocabularies {
+  private readonly taxonomies = new Map<string, { doc: Doc; terms: Map<string, Doc> }>();
+
+  taxonomy(doc: Doc): string {
+    const id = doc.id as string;
+    if (!this.taxonomies.has(id)) this.taxonomies.set(id, { doc, terms: new Map() });
+    return id;
+  }
+
+  /** Adds a term; a term met again only fills in what the first sight lacked. */
+  term(term: Doc): string {
+    const id = term.id as string;
+    const terms = this.taxonomies.get(term.taxonomy_id as string)!.terms;
+    const known = terms.get(id);
+    if (!known) terms.set(id, term);
+    else for (const [key, value] of Object.entries(term)) known[key] ??= value;
+    return id;
+  }
+
+  /** The final form of a term, as nested in attributes and in its taxonomy alike. */
+  get(id: string): Doc | undefined {
+    for (const { terms } of this.taxonomies.values()) {
+      const term = terms.get(id);
+      if (term) return ordered(term, TERM_KEYS);
+    }
+    return undefined;
+  }
+
+  documents(): Doc[] {
+    return [...this.taxonomies.values()].map(({ doc, terms }) => ({
+      ...doc,
+      taxonomy_terms: [...terms.keys()].map((id) => this.get(id)!),
+    }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The service mapping
+// ---------------------------------------------------------------------------------------
+
+interface PendingAttribute {
+  id: string;
+  termId: string;
+  linkType?: string;
+}
+
+const DAY_CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
+const ALL_DAYS = DAY_CODES.join(',');
+const DAY_NAMES: Record<string, string> = {
+  monday: 'MO',
+  mon: 'MO',
+  tuesday: 'TU',
+  tue: 'TU',
+  tues: 'TU',
+  wednesday: 'WE',
+  wed: 'WE',
+  thursday: 'TH',
+  thu: 'TH',
+  thur: 'TH',
+  thurs: 'TH',
+  friday: 'FR',
+  fri: 'FR',
+  saturday: 'SA',
+  sat: 'SA',
+  sunday: 'SU',
+  sun: 'SU',
+};
+
+const STATUS_ALIASES: Record<string, string> = {
+  temporarily_closed: 'temporarily closed',
+  'temporarily-closed': 'temporarily closed',
+  temporarilyclosed: 'temporarily closed',
+  'closed temporarily': 'temporarily closed',
+  suspended: 'temporarily closed',
+  paused: 'temporarily closed',
+  open: 'active',
+  live: 'active',
+  published: 'active',
+  closed: 'inactive',
+  withdrawn: 'inactive',
+  deleted: 'defunct',
+  discontinued: 'defunct',
+  archived: 'defunct',
+};
+
+const COUNTRIES: Record<string, string> = {
+  uk: 'GB',
+  'united kingdom': 'GB',
+  'great britain': 'GB',
+  britain: 'GB',
+  england: 'GB',
+  scotland: 'GB',
+  wales: 'GB',
+  'northern ireland': 'GB',
+  ireland: 'IE',
+};
+
+/** ISO 639 codes of languages commonly offered by UK services, by English name. */
+const LANGUAGE_CODES: Record<string, string> = {
+  arabic: 'ar',
+  bengali: 'bn',
+  'british sign language': 'bfi',
+  bsl: 'bfi',
+  cantonese: 'yue',
+  chinese: 'zh',
+  czech: 'cs',
+  english: 'en',
+  farsi: 'fa',
+  french: 'fr',
+  german: 'de',
+  gujarati: 'gu',
+  hindi: 'hi',
+  italian: 'it',
+  kurdish: 'ku',
+  latvian: 'lv',
+  lithuanian: 'lt',
+  mandarin: 'cmn',
+  pashto: 'ps',
+  persian: 'fa',
+  polish: 'pl',
+  portuguese: 'pt',
+  punjabi: 'pa',
+  romanian: 'ro',
+  russian: 'ru',
+  slovak: 'sk',
+  somali: 'so',
+  spanish: 'es',
+  tamil: 'ta',
+  tigrinya: 'ti',
+  turkish: 'tr',
+  ukrainian: 'uk',
+  urdu: 'ur',
+  welsh: 'cy',
+};
+
+const MAX_AGE = 150;
+
+class ServiceMapper {
+  private readonly vocabularies = new Vocabularies();
+  private readonly attributes: PendingAttribute[] = [];
+  private readonly unmapped: string[] = [];
+  private readonly v1Id: string;
+  private readonly id: string;
+
+  constructor(
+    private readonly doc: Doc,
+    private readonly feedScope: string,
+  ) {
+    // v1 requires an id; without one, the name is all that tells services apart.
+    this.v1Id = text(doc.id) ?? `name:${text(doc.name) ?? ''}`;
+    this.id = uuidFor(this.scope('service'), this.v1Id);
+    if (!text(doc.id)) this.note('id: missing; a stable one was derived from the name');
+  }
+
+  map(): V1Mapping {
+    const doc = this.doc;
+    // Attributes in the order: service_taxonomys, eligibility, cost options and service
+    // areas (their v1 taxonomies), then the enumerated v1 fields.
+    this.serviceTaxonomies();
+    this.eligibilityTerms();
+    const organization = this.organization(asDoc(doc.organization));
+    const ages = this.ages();
+    const schedules = this.schedules();
+    const service: Doc = {
+      id: this.id,
+      organization_id: organization?.id,
+      name: text(doc.name),
+      description: text(doc.description),
+      url: text(doc.url),
+      email: text(doc.email),
+      status: this.status(doc.status),
+      fees: text(doc.fees),
+      accreditations: text(doc.accreditations),
+      minimum_age: ages.minimum,
+      maximum_age: ages.maximum,
+      assured_date: this.date(doc.assured_date, 'assured_date'),
+      schedules,
+      service_areas: this.serviceAreas(),
+      service_at_locations: this.serviceAtLocations(),
+      languages: this.languages(),
+      organization,
+      funding: this.funding(),
+      cost_options: this.costOptions(),
+      contacts: this.contacts(),
+    };
+    for (const field of ['deliverable_type', 'attending_type', 'attending_access']) {
+      this.derived(field, doc[field], field);
+    }
+    service.attributes = this.attributeDocs();
+    const reviews = docs(doc.reviews).length;
+    if (reviews) {
+      this.note(`reviews: ${reviews} review(s) dropped; ORUK 3.0 has no review entity`);
+    }
+    return {
+      service: compact(service) as Doc,
+      taxonomies: this.vocabularies.documents().map((t) => compact(t) as Doc),
+      unmapped: this.unmapped,
+    };
+  }
+
+  private scope(kind: string): string {
+    return `${this.feedScope}:${kind}`;
+  }
+
+  /** The UUID of a v1 child record: from its id, else from where it sits in the document. */
+  private childId(kind: string, raw: Doc, position: string): string {
+    const id = text(raw.id);
+    return uuidFor(this.scope(kind), id ?? `${this.v1Id}/${position}`);
+  }
+
+  private note(message: string): void {
+    this.unmapped.push(message);
+  }
+
+  private organization(raw: Doc | undefined): Doc | undefined {
+    if (!raw) {
+      this.note('organization: missing; a 3.0 service needs one');
+      return undefined;
+    }
+    const v1Id = text(raw.id);
+    const name = text(raw.name);
+    if (!v1Id) this.note('organization: no id; a stable one was derived from its name');
+    return {
+      id: uuidFor(this.scope('organization'), v1Id ?? `name:${name ?? ''}`),
+      name,
+      // Required in 3.0 (and in v1); a publisher that left it empty gets the name.
+      description: text(raw.description) ?? name,
+      email: text(raw.email),
+      website: text(raw.url) ?? text(raw.website),
+      logo: text(raw.logo),
+      uri: text(raw.uri),
+    };
+  }
+
+  private status(value: unknown): string {
+    const given = text(value)?.toLowerCase().replace(/\s+/g, ' ');
+    if (!given) return 'active';
+    if ((SERVICE_STATUS as readonly string[]).includes(given)) return given;
+    const alias = STATUS_ALIASES[given];
+    if (alias) return alias;
+    this.note(`status: "${text(value)}" is not a 3.0 status; mapped to active`);
+    return 'active';
+  }
+
+  // --- ages and eligibility ------------------------------------------------------------
+
+  /**
+   * The age range of the service: the union of the ranges of its v1 eligibility records
+   * (a record without a lower or upper bound leaves that side of the union open).
+   */
+  private ages(): { minimum?: number; maximum?: number } {
+    const records = [this.doc, ...docs(this.doc.eligibilitys)]
+      .map((raw, i) => ({
+        min: this.age(raw.minimum_age, i ? `eligibilitys/${i - 1}` : 'service'),
+        max: this.age(raw.maximum_age, i ? `eligibilitys/${i - 1}` : 'service'),
+      }))
+      .filter((r) => r.min !== undefined || r.max !== undefined);
+    if (!records.length) return {};
+    const mins = records.map((r) => r.min);
+    const maxes = records.map((r) => r.max);
+    return {
+      minimum: mins.every(defined) ? Math.min(...mins) : undefined,
+      maximum: maxes.every(defined) ? Math.max(...maxes) : undefined,
+    };
+  }
+
+  private age(value: unknown, at: string): number | undefined {
+    const age = number(value);
+    if (age === undefined) return undefined;
+    if (age < 0 || age > MAX_AGE) {
+      this.note(`${at}: age ${age} is outside 0–${MAX_AGE}; taken as no limit`);
+      return undefined;
+    }
+    return age;
+  }
+
+  private eligibilityTerms(): void {
+    docs(this.doc.eligibilitys).forEach((raw) => {
+      this.derived('eligibility', raw.eligibility, 'eligibility');
+      for (const link of [...docs(raw.taxonomys), ...docs(raw.link_taxonomies)]) {
+        this.linkTaxonomy(link, 'eligibility');
+      }
+    });
+  }
+
+  // --- taxonomies and attributes -------------------------------------------------------
+
+  private serviceTaxonomies(): void {
+    docs(this.doc.service_taxonomys).forEach((link) => {
+      const taxonomy = asDoc(link.taxonomy);
+      const termId = taxonomy ? this.v1Term(taxonomy, undefined) : undefined;
+      if (!termId) {
+        this.note(`service_taxonomys: an entry without a usable taxonomy was dropped`);
+        return;
+      }
+      const v1LinkId = text(link.id);
+      this.attribute(
+        v1LinkId
+          ? uuidFor(this.scope('service_taxonomy'), v1LinkId)
+          : uuidFor(this.scope('attribute'), `${this.v1Id}|${termId}`),
+        termId,
+      );
+    });
+  }
+
+  /** A `{id?, taxonomy{…}}` link (or a bare taxonomy) of an eligibility, cost option… */
+  private linkTaxonomy(link: Doc, linkType: string): void {
+    const taxonomy = asDoc(link.taxonomy) ?? link;
+    const termId = this.v1Term(taxonomy, text(link.vocabulary));
+    if (termId) {
+      this.attribute(
+        uuidFor(this.scope('attribute'), `${this.v1Id}|${linkType}|${termId}`),
+        termId,
+        linkType,
+      );
+    }
+  }
+
+  /** Adds a v1 taxonomy (a term, with its parents) and returns the 3.0 term's id. */
+  private v1Term(raw: Doc, inherited: string | undefined, depth = 0): string | undefined {
+    const v1Id = text(raw.id);
+    const name = text(raw.name) ?? v1Id;
+    if (!name || depth > 32) return undefined;
+    const vocabulary =
+      text(raw.vocabulary) ?? inherited ?? curie(v1Id)?.prefix ?? UNSPECIFIED_VOCABULARY;
+    const taxonomyId = this.vocabularies.taxonomy({
+      id: uuidFor(this.scope('vocabulary'), vocabulary),
+      name: vocabulary,
+      description: `The "${vocabulary}" vocabulary of an ORUK v1 feed.`,
+      uri: esdListUri(vocabulary),
+    });
+    const id = uuidFor(this.scope('taxonomy'), v1Id ?? `${vocabulary}|${name}`);
+    let parentId: string | undefined;
+    const parent = raw.parent;
+    if (isDoc(parent)) parentId = this.v1Term(parent, vocabulary, depth + 1);
+    else {
+      const parentV1Id = text(parent) ?? text(raw.parent_id);
+      if (parentV1Id) parentId = uuidFor(this.scope('taxonomy'), parentV1Id);
+    }
+    return this.vocabularies.term({
+      id,
+      name,
+      description: name,
+      parent_id: parentId === id ? undefined : parentId,
+      taxonomy: vocabulary,
+      taxonomy_id: taxonomyId,
+      term_uri: esdTermUri(v1Id, vocabulary),
+      term: name,
+      code: v1Id && !isUuid(v1Id) ? v1Id : undefined,
+    });
+  }
+
+  /** An attribute in one of the vocabularies derived from v1 enumerated fields. */
+  private derived(field: string, value: unknown, linkType: string): void {
+    const given = text(value);
+    if (!given) return;
+    const vocabulary = DERIVED[field];
+    const label =
+      vocabulary.values.find((v) => v.toLowerCase() === given.toLowerCase()) ??
+      (vocabulary.open ? given : undefined);
+    if (!label) {
+      this.note(`${field}: "${given}" is not a v1 ${field} value; dropped`);
+      return;
+    }
+    const taxonomyId = this.vocabularies.taxonomy({
+      id: uuidFor(`${DERIVED_SCOPE}:vocabulary`, field),
+      name: vocabulary.name,
+      description: vocabulary.description,
+    });
+    const code = label.toLowerCase();
+    const termId = this.vocabularies.term({
+      id: uuidFor(`${DERIVED_SCOPE}:${field}`, code),
+      name: label,
+      description: `${vocabulary.label}: ${label}`,
+      taxonomy: vocabulary.name,
+      taxonomy_id: taxonomyId,
+      term: label,
+      code,
+    });
+    this.attribute(
+      uuidFor(this.scope('attribute'), `${this.v1Id}|${field}|${code}`),
+      termId,
+      linkType,
+    );
+  }
+
+  private attribute(id: string, termId: string, linkType?: string): void {
+    const duplicate = this.attributes.some(
+      (a) => a.id === id || (a.termId === termId && a.linkType === linkType),
+    );
+    if (!duplicate) this.attributes.push({ id, termId, linkType });
+  }
+
+  private attributeDocs(): Doc[] {
+    return this.attributes.map((a) => ({
+      id: a.id,
+      taxonomy_term_id: a.termId,
+      link_type: a.linkType,
+      taxonomy_term: this.vocabularies.get(a.termId),
+    }));
+  }
+
+  // --- schedules -----------------------------------------------------------------------
+
+  /**
+   * Regular and holiday schedules of the service and of its service_at_locations, in one
+   * list (3.0 nests schedules in the service only; a location's carry its
+   * service_at_location_id). A schedule listed in both places is kept once.
+   */
+  private schedules(): Doc[] {
+    const byId = new Map<string, Doc>();
+    const add = (schedule: Doc | undefined) => {
+      if (!schedule) return;
+      const known = byId.get(schedule.id as string);
+      if (!known) byId.set(schedule.id as string, schedule);
+      else known.service_at_location_id ??= schedule.service_at_location_id;
+    };
+    const fromList = (list: unknown, at: string, salId?: string) => {
+      docs(list).forEach((raw, i) => add(this.regularSchedule(raw, `${at}/${i}`, salId)));
+    };
+    const fromHolidays = (list: unknown, at: string, salId?: string) => {
+      docs(list).forEach((raw, i) => add(this.holidaySchedule(raw, `${at}/${i}`, salId)));
+    };
+    fromList(this.doc.regular_schedules, 'regular_schedules');
+    fromHolidays(this.doc.holiday_schedules, 'holiday_schedules');
+    docs(this.doc.service_at_locations).forEach((sal, i) => {
+      const salId = this.serviceAtLocationId(sal, i);
+      if (!salId) return;
+      const at = `service_at_locations/${i}`;
+      fromList(sal.regular_schedules, `${at}/regular_schedules`, salId);
+      fromList(sal.regular_schedule, `${at}/regular_schedule`, salId);
+      fromHolidays(sal.holiday_schedules, `${at}/holiday_schedules`, salId);
+    });
+    return [...byId.values()];
+  }
+
+  private regularSchedule(raw: Doc, at: string, salId?: string): Doc {
+    const days = this.days([raw.byday, raw.weekday, raw.day], at);
+    let freq = text(raw.freq)?.toUpperCase();
+    let byday = days.length ? days.join(',') : undefined;
+    const bymonthday = text(raw.bymonthday);
+    if (freq === 'DAILY') {
+      freq = 'WEEKLY';
+      byday ??= ALL_DAYS;
+    } else if (freq && freq !== 'WEEKLY' && freq !== 'MONTHLY') {
+      this.note(`${at}: freq ${freq} cannot be expressed in 3.0; dropped`);
+      freq = undefined;
+    }
+    if (!freq && byday) freq = /\d/.test(byday) ? 'MONTHLY' : 'WEEKLY';
+    if (!freq && bymonthday) freq = 'MONTHLY';
+    return {
+      id: this.childId('regular_schedule', raw, at),
+      service_at_location_id: salId,
+      valid_from: this.date(raw.valid_from, `${at}/valid_from`),
+      valid_to: this.date(raw.valid_to, `${at}/valid_to`),
+      dtstart: this.date(raw.dtstart, `${at}/dtstart`),
+      freq,
+      interval: this.interval(raw.interval, at),
+      byday,
+      bymonthday,
+      description: text(raw.description),
+      opens_at: time(raw.opens_at),
+      closes_at: time(raw.closes_at),
+    };
+  }
+
+  /**
+   * A v1 holiday schedule: opening hours on the days start_date..end_date become a daily
+   * (WEEKLY on every day) schedule valid on those days; a closure, which 3.0 cannot say
+   * in structured form, becomes a schedule that only describes it.
+   */
+  private holidaySchedule(raw: Doc, at: string, salId?: string): Doc | undefined {
+    const from = this.date(raw.start_date, `${at}/start_date`);
+    const to = this.date(raw.end_date, `${at}/end_date`) ?? from;
+    if (!from) {
+      this.note(`${at}: holiday schedule without a start_date dropped`);
+      return undefined;
+    }
+    const period = from === to ? `on ${from}` : `from ${from} to ${to}`;
+    const closed = raw.closed === true || text(raw.closed)?.toLowerCase() === 'true';
+    const opensAt = time(raw.opens_at);
+    const closesAt = time(raw.closes_at);
+    const hours = !closed && (opensAt || closesAt);
+    if (closed) this.note(`${at}: closure ${period} kept as a schedule description only`);
+    return {
+      id: this.childId('holiday_schedule', raw, at),
+      service_at_location_id: salId,
+      valid_from: from,
+      valid_to: to,
+      freq: hours ? 'WEEKLY' : undefined,
+      byday: hours ? ALL_DAYS : undefined,
+      description: closed ? `Closed ${period} (holiday).` : `Holiday opening hours ${period}.`,
+      opens_at: hours ? opensAt : undefined,
+      closes_at: hours ? closesAt : undefined,
+    };
+  }
+
+  private days(values: unknown[], at: string): string[] {
+    const days: string[] = [];
+    for (const value of values) {
+      const tokens =
+        typeof value === 'number' ? [String(value)] : (text(value)?.split(/[,;/&]|\band\b/i) ?? []);
+      for (const token of tokens.map((t) => t.trim()).filter(Boolean)) {
+        const codes = dayCodes(token);
+        if (!codes) this.note(`${at}: day "${token}" not understood; dropped`);
+        for (const code of codes ?? []) if (!days.includes(code)) days.push(code);
+      }
+    }
+    return days;
+  }
+
+  private interval(value: unknown, at: string): number | undefined {
+    const interval = number(value);
+    if (interval === undefined) return undefined;
+    if (Number.isInteger(interval) && interval >= 1) return interval;
+    this.note(`${at}: interval ${interval} is not a positive whole number; dropped`);
+    return undefined;
+  }
+
+  /** ISO date (YYYY-MM-DD); unparseable values are kept as given, for the validator. */
+  private date(value: unknown, at: string): string | undefined {
+    const result = isoDate(value);
+    if (result !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(result)) {
+      this.note(`${at}: "${result}" is not a date`);
+    }
+    return result;
+  }
+
+  // --- locations -----------------------------------------------------------------------
+
+  private serviceAtLocationId(sal: Doc, i: number): string | undefined {
+    const location = asDoc(sal.location);
+    const locationV1Id = location ? text(location.id) : undefined;
+    if (!locationV1Id) return undefined;
+    return uuidFor(
+      this.scope('service_at_location'),
+      text(sal.id) ?? `${this.v1Id}|${locationV1Id}|${i}`,
+    );
+  }
+
+  private serviceAtLocations(): Doc[] {
+    const out: Doc[] = [];
+    docs(this.doc.service_at_locations).forEach((sal, i) => {
+      const id = this.serviceAtLocationId(sal, i);
+      const raw = asDoc(sal.location);
+      if (!id || !raw) {
+        this.note(`service_at_locations/${i}: no location with an id; dropped`);
+        return;
+      }
+      const location = this.location(raw, `service_at_locations/${i}/location`);
+      out.push({ id, location_id: location.id, location });
+    });
+    return out;
+  }
+
+  private location(raw: Doc, at: string): Doc {
+    const v1Id = text(raw.id)!;
+    const addresses = [
+      ...docs(raw.physical_addresses).map((a, i) =>
+        this.address(a, 'physical', `${at}/physical_addresses/${i}`, v1Id),
+      ),
+      ...docs(raw.postal_addresses).map((a, i) =>
+        this.address(a, 'postal', `${at}/postal_addresses/${i}`, v1Id),
+      ),
+    ];
+    return {
+      id: uuidFor(this.scope('location'), v1Id),
+      // v1 locations are places people go to (their addresses are "physical_addresses").
+      location_type: 'physical',
+      name: text(raw.name),
+      description: text(raw.description),
+      latitude: coordinate(raw.latitude),
+      longitude: coordinate(raw.longitude),
+      addresses: addresses.filter(defined),
+      accessibility: docs(raw.accessibility_for_disabilities)
+        .map((a, i) => this.accessibility(a, `${at}/accessibility_for_disabilities/${i}`, v1Id))
+        .filter(defined),
+    };
+  }
+
+  private address(raw: Doc, type: string, at: string, locationV1Id: string): Doc | undefined {
+    const lines = [text(raw.address_1), text(raw.address_2)].filter(defined);
+    const address: Doc = {
+      id: uuidFor(this.scope(`${type}_address`), text(raw.id) ?? `${locationV1Id}|${at}`),
+      attention: text(raw.attention),
+      address_1: lines.length ? lines.join(', ') : undefined,
+      city: text(raw.city),
+      region: text(raw.region),
+      state_province: text(raw.state_province),
+      postal_code: text(raw.postal_code),
+      country: country(raw.country),
+      address_type: type,
+    };
+    const missing = ['address_1', 'city', 'state_province', 'postal_code'].filter(
+      (key) => address[key] === undefined,
+    );
+    if (missing.length) {
+      this.note(`${at}: address dropped, 3.0 requires ${missing.join(', ')}`);
+      return undefined;
+    }
+    return address;
+  }
+
+  private accessibility(raw: Doc, at: string, locationV1Id: string): Doc | undefined {
+    const description = text(raw.accessibility) ?? text(raw.description);
+    if (!description) return undefined;
+    return {
+      id: uuidFor(
+        this.scope('accessibility_for_disabilities'),
+        text(raw.id) ?? `${locationV1Id}|${at}`,
+      ),
+      description,
+      details: text(raw.details),
+      url: text(raw.url),
+      // The UK profile's duplicate of description (STANDARD.md §7.11: fill both).
+      accessibility: description,
+    };
+  }
+
+  // --- the other children --------------------------------------------------------------
+
+  private languages(): Doc[] {
+    return docs(this.doc.languages)
+      .map((raw, i): Doc | undefined => {
+        const language = languageOf(raw.language ?? raw.name);
+        if (!language) return undefined;
+        return { id: this.childId('language', raw, `languages/${i}`), ...language };
+      })
+      .filter(defined);
+  }
+
+  private funding(): Doc[] {
+    return docs(this.doc.fundings)
+      .map((raw, i): Doc | undefined => {
+        const source = text(raw.source);
+        return source ? { id: this.childId('funding', raw, `fundings/${i}`), source } : undefined;
+      })
+      .filter(defined);
+  }
+
+  private costOptions(): Doc[] {
+    return docs(this.doc.cost_options)
+      .map((raw, i): Doc | undefined => {
+        const at = `cost_options/${i}`;
+        for (const link of [...docs(raw.taxonomys), ...docs(raw.link_taxonomies)]) {
+          this.linkTaxonomy(link, 'cost_option');
+        }
+        const option = {
+          valid_from: this.date(raw.valid_from, `${at}/valid_from`),
+          valid_to: this.date(raw.valid_to, `${at}/valid_to`),
+          option: text(raw.option),
+          amount: amount(raw.amount),
+          amount_description: text(raw.amount_description),
+        };
+        if (Object.values(option).every((v) => v === undefined)) return undefined;
+        return { id: this.childId('cost_option', raw, at), ...option };
+      })
+      .filter(defined);
+  }
+
+  private serviceAreas(): Doc[] {
+    return docs(this.doc.service_areas)
+      .map((raw, i): Doc | undefined => {
+        for (const link of [...docs(raw.taxonomys), ...docs(raw.link_taxonomies)]) {
+          this.linkTaxonomy(link, 'service_area');
+        }
+        const name = text(raw.service_area) ?? text(raw.name);
+        const extent = text(raw.extent);
+        const uri = text(raw.uri);
+        if (!name && !extent && !uri) return undefined;
+        return {
+          id: this.childId('service_area', raw, `service_areas/${i}`),
+          name,
+          extent,
+          extent_type:
+            text(raw.extent_type) ?? (extent && isGeoJson(extent) ? 'geojson' : undefined),
+          uri,
+          // The UK profile's duplicate of name (STANDARD.md §7.11: fill both).
+          service_area: name,
+        };
+      })
+      .filter(defined);
+  }
+
+  private contacts(): Doc[] {
+    return docs(this.doc.contacts).map((raw, i) => {
+      const at = `contacts/${i}`;
+      const contactKey = text(raw.id) ?? `${this.v1Id}/${at}`;
+      return {
+        id: uuidFor(this.scope('contact'), contactKey),
+        name: text(raw.name),
+        title: text(raw.title),
+        email: text(raw.email),
+        phones: docs(raw.phones)
+          .map((phone, j) => this.phone(phone, `${at}/phones/${j}`, contactKey))
+          .filter(defined),
+      };
+    });
+  }
+
+  private phone(raw: Doc, at: string, contactKey: string): Doc | undefined {
+    const number = text(raw.number);
+    if (!number) {
+      this.note(`${at}: phone without a number dropped`);
+      return undefined;
+    }
+    const phoneKey = text(raw.id) ?? `${contactKey}|${at}`;
+    const type = text(raw.type)?.toLowerCase();
+    const languages = (Array.isArray(raw.language) ? raw.language : [raw.language])
+      .map(languageOf)
+      .filter(defined)
+      .map((language) => ({
+        id: uuidFor(this.scope('phone_language'), `${phoneKey}|${language.name ?? language.code}`),
+        ...language,
+      }));
+    return {
+      id: uuidFor(this.scope('phone'), phoneKey),
+      number,
+      extension: text(raw.extension),
+      type: type && (PHONE_TYPE as readonly string[]).includes(type) ? type : undefined,
+      description: text(raw.description),
+      languages,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------
+
+function isDoc(value: unknown): value is Doc {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function asDoc(value: unknown): Doc | undefined {
+  return isDoc(value) ? value : undefined;
+}
+
+function docs(value: unknown): Doc[] {
+  return Array.isArray(value) ? value.filter(isDoc) : [];
+}
+
+function defined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+/** A trimmed non-empty string (numbers become strings), else undefined. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** A number, or a string that is one. */
+function number(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  const given = text(value);
+  if (given === undefined || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(given))
+    return undefined;
+  return Number(given);
+}
+
+/** Latitude or longitude: numbers as given, even out of range (the validator says so). */
+function coordinate(value: unknown): unknown {
+  return number(value) ?? text(value);
+}
+
+/** Without undefined, null and "" values (v1 used null and "" for "no value"; 3.0 omits). */
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (!isDoc(value)) return value;
+  const out: Doc = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v !== undefined && v !== null && v !== '') out[key] = compact(v);
+  }
+  return out;
+}
+
+/** A cost in pounds: a number, or a string such as "5", "£5.50" or "£1,200". */
+function amount(value: unknown): unknown {
+  const given = text(value);
+  const pounds = given && /^£?\s*(\d{1,3}(,\d{3})*|\d+)(\.\d+)?$/.exec(given);
+  if (pounds) return Number(given.replace(/[£,\s]/g, ''));
+  return number(value) ?? given;
+}
+
+function ordered(doc: Doc, keys: readonly string[]): Doc {
+  const out: Doc = {};
+  for (const key of keys) if (doc[key] !== undefined) out[key] = doc[key];
+  return out;
+}
+
+const LONDON_DATE = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The UK calendar date of an instant (v1 servers sent Java dates as UK midnight in UTC). */
+function londonDate(instant: Date): string {
+  const part = (type: string) => LONDON_DATE.formatToParts(instant).find((p) => p.type === type)!;
+  return `${part('year').value}-${part('month').value}-${part('day').value}`;
+}
+
+/** An ISO date from the forms v1 servers sent; anything else is returned as given. */
+export function isoDate(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return londonDate(new Date(value));
+  const given = text(value);
+  if (!given) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(given)) return given;
+  const zoned =
+    /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})$/i.exec(given);
+  if (zoned) {
+    const zone = zoned[3].length === 5 ? `${zoned[3].slice(0, 3)}:${zoned[3].slice(3)}` : zoned[3];
+    const instant = new Date(`${zoned[1]}T${zoned[2]}${zone.toUpperCase()}`);
+    if (!Number.isNaN(instant.getTime())) return londonDate(instant);
+  }
+  const local = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}/.exec(given);
+  if (local) return local[1];
+  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(given);
+  if (uk) return `${uk[3]}-${uk[2].padStart(2, '0')}-${uk[1].padStart(2, '0')}`;
+  return given;
+}
+
+/**
+ * HH:MM:SS from the forms v1 servers sent ("09:00", "9:00", "0900", "09:00:00", "9am",
+ * a datetime); "24:00" (end of day) becomes 00:00:00, which 3.0 readers (and our day/time
+ * filter) take as "until midnight". Anything else is returned as given.
+ */
+export function time(value: unknown): string | undefined {
+  const given = text(value);
+  if (!given) return undefined;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hhmm = (h: number, m: number, s = 0, rest = '') =>
+    h === 24 && m === 0 && s === 0 ? '00:00:00' : `${pad(h)}:${pad(m)}:${pad(s)}${rest}`;
+  const clock =
+    /^(?:\d{4}-\d{2}-\d{2}[T ])?(\d{1,2})[:.](\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
+      given,
+    );
+  if (clock && Number(clock[1]) <= 24) {
+    return hhmm(
+      Number(clock[1]),
+      Number(clock[2]),
+      Number(clock[3] ?? 0),
+      `${clock[4] ?? ''}${clock[5] ?? ''}`,
+    );
+  }
+  const compact = /^(\d{2})(\d{2})$/.exec(given);
+  if (compact && Number(compact[1]) <= 24) return hhmm(Number(compact[1]), Number(compact[2]));
+  const twelve = /^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?$/i.exec(given);
+  if (twelve && Number(twelve[1]) >= 1 && Number(twelve[1]) <= 12) {
+    const h = (Number(twelve[1]) % 12) + (twelve[3].toLowerCase() === 'p' ? 12 : 0);
+    return hhmm(h, Number(twelve[2] ?? 0));
+  }
+  return given;
+}
+
+/** RRULE day codes for one v1 day token: MO, 1MO, -1FR, Monday, Mon, 1–7 (ISO, 0 = Sunday), Mon-Fri. */
+function dayCodes(token: string): string[] | undefined {
+  const range = /^([a-z]+)\s*(?:-|–|\bto\b)\s*([a-z]+)$/i.exec(token);
+  if (range) {
+    const from = dayCode(range[1]);
+    const to = dayCode(range[2]);
+    if (!from || !to) return undefined;
+    const start = DAY_CODES.indexOf(from as (typeof DAY_CODES)[number]);
+    const end = DAY_CODES.indexOf(to as (typeof DAY_CODES)[number]);
+    const codes: string[] = [];
+    for (let i = start; ; i = (i + 1) % 7) {
+      codes.push(DAY_CODES[i]);
+      if (i === end) break;
+    }
+    return codes;
+  }
+  const code = dayCode(token);
+  return code ? [code] : undefined;
+}
+
+function dayCode(token: string): string | undefined {
+  const rrule = /^\+?(-?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/i.exec(token);
+  if (rrule) return `${rrule[1] ?? ''}${rrule[2].toUpperCase()}`;
+  if (/^[0-7]$/.test(token)) return DAY_CODES[(Number(token) + 6) % 7];
+  const name = token.toLowerCase().replace(/\.$/, '');
+  return DAY_NAMES[name] ?? DAY_NAMES[name.replace(/s$/, '')];
+}
+
+function country(value: unknown): string {
+  const given = text(value);
+  // v1's application profile: "Use 'GB'". A UK feed that left it out meant GB.
+  if (!given) return 'GB';
+  if (/^[a-z]{2}$/i.test(given)) return given.toUpperCase() === 'UK' ? 'GB' : given.toUpperCase();
+  return COUNTRIES[given.toLowerCase()] ?? given;
+}
+
+/** A language record's name and code from a v1 language value (a name, or an ISO code). */
+function languageOf(value: unknown): { name?: string; code?: string } | undefined {
+  const given = text(value);
+  if (!given) return undefined;
+  const lower = given.toLowerCase();
+  if (/^[a-z]{2,3}$/.test(given) && !LANGUAGE_CODES[lower]) {
+    const name = Object.keys(LANGUAGE_CODES).find((n) => LANGUAGE_CODES[n] === lower);
+    return { name: name && name[0].toUpperCase() + name.slice(1), code: lower };
+  }
+  return { name: given, code: LANGUAGE_CODES[lower] };
+}
+
+function isGeoJson(extent: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(extent);
+    return isDoc(parsed) && typeof parsed.type === 'string';
+  } catch {
+    return false;
+  }
+}
