@@ -31,10 +31,19 @@ export class StatementCounter extends AbstractLogger {
   }
 }
 
+/**
+ * For commands and scripts: migration progress and warnings on standard error (standard
+ * output may carry data). A failed statement is not printed: it is thrown to the caller,
+ * which reports it (the loader turns it into a rejection).
+ */
+function logToStderr(message: string, level: LogLevel): void {
+  if (level !== 'error') process.stderr.write(`${message}\n`);
+}
+
 export function createDataSource(
   url: string,
   poolMax = 10,
-  log: Log = (message) => console.log(message),
+  log: Log = logToStderr,
 ): DataSource {
   return new DataSource({
     type: 'postgres',

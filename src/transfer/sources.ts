@@ -212,7 +212,7 @@ export function documentsOf(options: {
         : isObject(value) && Array.isArray(value.contents)
           ? value.contents
           : [value];
-    const many = items !== value && items.length > 1;
+    const many = items.length !== 1 || items[0] !== value;
     for (const [i, item] of items.entries()) {
       const where = many ? `${at}[${i}]` : at;
       if (!isObject(item)) {
