@@ -40,11 +40,7 @@ function logToStderr(message: string, level: LogLevel): void {
   if (level !== 'error') process.stderr.write(`${message}\n`);
 }
 
-export function createDataSource(
-  url: string,
-  poolMax = 10,
-  log: Log = logToStderr,
-): DataSource {
+export function createDataSource(url: string, poolMax = 10, log: Log = logToStderr): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
