@@ -153,17 +153,23 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
       }
     }
 
-    // The queue, and one row per transaction that has queued something: its deferred
-    // trigger refreshes the whole queue once, at commit.
-    await q(`CREATE UNLOGGED TABLE service_search_pending (service_id uuid PRIMARY KEY)`);
+    // The queue, per transaction (so that a transaction reads and deletes its own rows
+    // through the index, however many dead rows others left), and one row per transaction
+    // that has queued something: its deferred trigger refreshes the queue once, at commit.
+    await q(`
+      CREATE UNLOGGED TABLE service_search_pending (
+        xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
+        service_id uuid NOT NULL,
+        PRIMARY KEY (xact, service_id))`);
     await q(`CREATE UNLOGGED TABLE service_search_flush (xact xid8 PRIMARY KEY)`);
     await q(`
       CREATE FUNCTION oruk_queue_service_search() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          INSERT INTO service_search_pending SELECT id FROM new_rows ON CONFLICT DO NOTHING;
+          INSERT INTO service_search_pending (service_id) SELECT id FROM new_rows
+          ON CONFLICT DO NOTHING;
         ELSE
-          INSERT INTO service_search_pending
+          INSERT INTO service_search_pending (service_id)
           SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
           WHERE (n.name, n.description, n.organization_id, n.last_modified)
                 IS DISTINCT FROM (o.name, o.description, o.organization_id, o.last_modified)
@@ -181,11 +187,17 @@ export class SetBasedTriggers1795586130885 implements MigrationInterface {
     }
     await q(`
       CREATE FUNCTION oruk_refresh_queued_search() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        ids uuid[];
       BEGIN
-        WITH queued AS (DELETE FROM service_search_pending RETURNING service_id)
+        WITH queued AS (
+          DELETE FROM service_search_pending WHERE xact = NEW.xact RETURNING service_id)
+        SELECT array_agg(service_id) INTO ids FROM queued;
+        -- By id (= ANY of an array): the plan reads those services through the primary key,
+        -- whatever the size of the table.
         UPDATE service s SET search_vector = d.vector, search_text = d.text
-        FROM (${SERVICE_SEARCH} WHERE s.id IN (SELECT service_id FROM queued)) d
-        WHERE s.id = d.id
+        FROM (${SERVICE_SEARCH} WHERE s.id = ANY(ids)) d
+        WHERE s.id = ANY(ids) AND s.id = d.id
           AND (s.search_vector, s.search_text) IS DISTINCT FROM (d.vector, d.text);
         DELETE FROM service_search_flush WHERE xact = NEW.xact;
         RETURN NULL;

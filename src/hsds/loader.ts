@@ -333,13 +333,14 @@ async function upsert(
     c === LAST_MODIFIED ? `coalesce(${from}.${c}, ${stored}.${c})` : `${from}.${c}`;
   // Rows equal to the stored ones are left out before the insert, by a plain read: an
   // ON CONFLICT that finds nothing to change still locks the row, and loads side by side
-  // that share records (taxonomy terms, organizations) would wait on each other.
+  // that share records (taxonomy terms, organizations) would wait on each other. (A
+  // sub-select per row, by primary key: NOT EXISTS would let the planner read the table.)
   const sql = `
     INSERT INTO ${table} AS t (${columns.join(', ')})
     SELECT ${columns.map(value).join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json) j
-    WHERE NOT EXISTS (
-      SELECT 1 FROM ${table} s WHERE s.id = j.id
-        AND (${updatable.map((c) => `s.${c}`).join(', ')}) IS NOT DISTINCT FROM (${updatable.map((c) => given(c, 'j', 's')).join(', ')}))
+    WHERE (
+      SELECT (${updatable.map((c) => `s.${c}`).join(', ')}) IS NOT DISTINCT FROM (${updatable.map((c) => given(c, 'j', 's')).join(', ')})
+      FROM ${table} s WHERE s.id = j.id) IS NOT TRUE
     ON CONFLICT (id) DO UPDATE SET ${updatable.map((c) => `${c} = ${given(c, 'EXCLUDED', 't')}`).join(', ')}
     WHERE (${updatable.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => given(c, 'EXCLUDED', 't')).join(', ')})
     RETURNING id, (xmax = 0) AS inserted`;

@@ -1,4 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { ENTITIES } from '../hsds/entities';
+import { tableOf } from '../hsds/fields';
+import { quoteIdent } from '../hsds/json-select';
 import { Checked, databaseProblem, LoadResult, Loader } from '../hsds/loader';
 import { SERVICE_FULL, Shape, TAXONOMY_FULL } from '../hsds/shapes';
 import { SourceDocument } from './documents';
@@ -90,6 +93,7 @@ class Import {
   private readonly loader: Loader;
   private readonly batchSize: number;
   private readonly writers: number;
+  private nextAnalyze = 1000;
   readonly summary: ImportSummary = {
     services: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
     taxonomies: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
@@ -97,7 +101,7 @@ class Import {
   };
 
   constructor(
-    db: DataSource,
+    private readonly db: DataSource,
     private readonly options: ImportOptions,
     private readonly manager?: EntityManager,
   ) {
@@ -194,8 +198,22 @@ class Import {
     }
     result.rejected.push(...checked.rejected);
     this.count(kind, batch, result);
+    await this.analyzeAsItGrows();
     if (this.options.onStored) await this.options.onStored(kind, result);
     this.options.onProgress?.(this.summary);
+  }
+
+  /**
+   * Table statistics, refreshed each time the import has doubled the services it created.
+   * A bulk load outruns autovacuum (or runs without it), and plans made for near-empty
+   * tables read whole tables where an index would do, so the load would slow down as it
+   * grows. Skipped where the role may not analyze.
+   */
+  private async analyzeAsItGrows(): Promise<void> {
+    if (this.summary.services.created < this.nextAnalyze) return;
+    this.nextAnalyze = 2 * this.summary.services.created;
+    const tables = ENTITIES.map((e) => quoteIdent(tableOf(e))).join(', ');
+    await (this.manager ?? this.db).query(`ANALYZE ${tables}`).catch(() => undefined);
   }
 
   private count(kind: SourceDocument['kind'], batch: SourceDocument[], result: LoadResult) {
