@@ -4,6 +4,7 @@ import { SearchAndFilters1795586130883 } from './1795586130883-search-and-filter
 import { Postcodes1795586130884 } from './1795586130884-postcodes';
 import { SetBasedTriggers1795586130885 } from './1795586130885-set-based-triggers';
 import { Provenance1795586130886 } from './1795586130886-provenance';
+import { SearchOnWrite1795586130887 } from './1795586130887-search-on-write';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   Postcodes1795586130884,
   SetBasedTriggers1795586130885,
   Provenance1795586130886,
+  SearchOnWrite1795586130887,
 ];

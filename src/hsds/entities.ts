@@ -356,6 +356,9 @@ export const ENTITIES = [
   OrganizationIdentifier,
   Taxonomy,
   TaxonomyTerm,
+  // Before the records it classifies (it has no foreign key to them): a service's search
+  // columns, computed as the service is written, include its terms.
+  Attribute,
   Service,
   Location,
   ServiceAtLocation,
@@ -368,5 +371,4 @@ export const ENTITIES = [
   Language,
   Funding,
   CostOption,
-  Attribute,
 ];

@@ -319,6 +319,7 @@ function linkTo(row: Row, column: string, id: unknown, path: string): void {
  * keepPublishersLastModified restores a given value that a change of a child overwrote.
  */
 const LAST_MODIFIED = '"last_modified"';
+const SEARCH_COLUMNS = ['"search_vector"', '"search_text"'];
 
 async function upsert(
   manager: EntityManager,
@@ -335,13 +336,21 @@ async function upsert(
   // ON CONFLICT that finds nothing to change still locks the row, and loads side by side
   // that share records (taxonomy terms, organizations) would wait on each other. (A
   // sub-select per row, by primary key: NOT EXISTS would let the planner read the table.)
+  // A service's search columns are computed as it is written (see migration
+  // 1795586130887): its organization, terms and attributes are written before it.
+  const search = entity === Service;
   const sql = `
-    INSERT INTO ${table} AS t (${columns.join(', ')})
-    SELECT ${columns.map(value).join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json) j
+    INSERT INTO ${table} AS t (${[...columns, ...(search ? SEARCH_COLUMNS : [])].join(', ')})
+    SELECT ${[...columns.map(value), ...(search ? ['x.vector', 'x.text'] : [])].join(', ')}
+    FROM json_populate_recordset(NULL::${table}, $1::json) j
+    ${search ? `, LATERAL oruk_service_search(j.id, j.name, j.description, j.organization_id) x` : ''}
     WHERE (
       SELECT (${updatable.map((c) => `s.${c}`).join(', ')}) IS NOT DISTINCT FROM (${updatable.map((c) => given(c, 'j', 's')).join(', ')})
       FROM ${table} s WHERE s.id = j.id) IS NOT TRUE
-    ON CONFLICT (id) DO UPDATE SET ${updatable.map((c) => `${c} = ${given(c, 'EXCLUDED', 't')}`).join(', ')}
+    ON CONFLICT (id) DO UPDATE SET ${[
+      ...updatable.map((c) => `${c} = ${given(c, 'EXCLUDED', 't')}`),
+      ...(search ? SEARCH_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`) : []),
+    ].join(', ')}
     WHERE (${updatable.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${updatable.map((c) => given(c, 'EXCLUDED', 't')).join(', ')})
     RETURNING id, (xmax = 0) AS inserted`;
   return records<{ id: string; inserted: boolean }>(manager, sql, [JSON.stringify(rows)]);
