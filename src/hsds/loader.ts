@@ -208,42 +208,81 @@ class WritePlan {
    * the order met (parents before children, so reversed they delete children first).
    */
   readonly owned = new Map<string, OwnedEdge>();
-  private readonly roots = new Map<string, Set<string>>();
+  private readonly edges = new Map<Nest, OwnedEdge>();
+  /** `table:id` → the document (or documents, for shared records) a row came from. */
+  private readonly roots = new Map<string, string | Set<string>>();
 
-  rootsOf(table: string, id: string): Set<string> {
-    return this.roots.get(`${table}:${id}`) ?? new Set();
+  rootsOf(table: string, id: string): readonly string[] | ReadonlySet<string> {
+    const roots = this.roots.get(`${table}:${id}`);
+    return roots === undefined ? [] : typeof roots === 'string' ? [roots] : roots;
   }
 
-  add(shape: Shape, doc: Doc, root: string, path = ''): Row {
+  /**
+   * The row of a record and, recursively, of everything nested in it. `links` are the
+   * columns the nesting implies (the parent's id: a document that says otherwise is
+   * refused), `constants` those it sets (e.g. attribute.link_entity). The documents
+   * themselves are not changed.
+   */
+  add(
+    shape: Shape,
+    doc: Doc,
+    root: string,
+    path = '',
+    links?: Record<string, unknown>,
+    constants?: Record<string, string>,
+  ): Row {
     const table = tableOf(shape.entity);
     const row: Row = {};
     for (const field of fieldsOf(shape.entity)) {
       if (doc[field.name] !== undefined) row[field.name] = doc[field.name];
     }
+    for (const column in links) linkTo(row, column, links[column], path);
+    Object.assign(row, constants);
     for (const [key, nest] of Object.entries(shape.nest ?? {})) {
       if (nest.readOnly) continue;
       const value = doc[key];
-      if (nest.many)
-        this.addChildren(
-          nest,
-          table,
-          row,
-          (value as Doc[] | undefined) ?? [],
-          root,
-          `${path}/${key}`,
-        );
-      else if (value) {
+      if (nest.many) {
+        if (value) this.addChildren(nest, table, row, value as Doc[], root, `${path}/${key}`);
+        else if (nest.owned) this.edge(nest, table).parents.add(row.id as string);
+      } else if (value) {
         const child = this.add(nest.shape, value as Doc, root, `${path}/${key}`);
         linkTo(row, nest.via, child.id, path);
       }
     }
     const id = row.id as string;
-    const byId = this.rows.get(table) ?? new Map<string, Row>();
+    let byId = this.rows.get(table);
+    if (!byId) this.rows.set(table, (byId = new Map<string, Row>()));
     byId.set(id, row);
-    this.rows.set(table, byId);
     const key = `${table}:${id}`;
-    this.roots.set(key, (this.roots.get(key) ?? new Set()).add(root));
+    const roots = this.roots.get(key);
+    if (roots === undefined || roots === root) this.roots.set(key, root);
+    else if (typeof roots === 'string') this.roots.set(key, new Set([roots, root]));
+    else roots.add(root);
     return row;
+  }
+
+  /** The parent–children link of a nest, for the deletes of children no longer listed. */
+  private edge(nest: Nest, parentTable: string): OwnedEdge {
+    let edge = this.edges.get(nest);
+    if (!edge) {
+      edge = {
+        table: tableOf(nest.shape.entity),
+        parentTable,
+        via: nest.via,
+        where: nest.where ?? {},
+        parents: new Set(),
+        keep: new Set(),
+      };
+      this.edges.set(nest, edge);
+      if (nest.owned) {
+        // One edge per table, link and constants, whichever nest (shape) it is reached by.
+        const key = `${edge.table}|${edge.via}|${JSON.stringify(edge.where)}`;
+        const shared = this.owned.get(key);
+        if (shared) this.edges.set(nest, (edge = shared));
+        else this.owned.set(key, edge);
+      }
+    }
+    return edge;
   }
 
   private addChildren(
@@ -254,26 +293,12 @@ class WritePlan {
     root: string,
     path: string,
   ) {
-    const table = tableOf(nest.shape.entity);
-    const where = nest.where ?? {};
-    const edgeKey = `${table}|${nest.via}|${JSON.stringify(where)}`;
-    const edge = this.owned.get(edgeKey) ?? {
-      table,
-      parentTable,
-      via: nest.via,
-      where,
-      parents: new Set(),
-      keep: new Set(),
-    };
-    if (nest.owned) {
-      this.owned.set(edgeKey, edge);
-      edge.parents.add(String(parent.id));
-    }
+    const edge = this.edge(nest, parentTable);
+    if (nest.owned) edge.parents.add(parent.id as string);
+    const links = { [nest.via]: parent.id };
     children.forEach((child, i) => {
-      linkTo(child, nest.via, parent.id, `${path}/${i}`);
-      for (const [column, value] of Object.entries(where)) child[column] = value;
-      const row = this.add(nest.shape, child, root, `${path}/${i}`);
-      edge.keep.add(String(row.id));
+      const row = this.add(nest.shape, child, root, `${path}/${i}`, links, nest.where);
+      edge.keep.add(row.id as string);
     });
   }
 }

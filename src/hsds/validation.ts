@@ -52,12 +52,26 @@ function toProblem(error: ErrorObject): Problem {
  * ORUK 3.0 omits such fields instead (STANDARD.md §2, rule 6). Normalise before validating.
  */
 export function withoutEmptyValues(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutEmptyValues);
+  return hasEmptyValues(value) ? copyWithoutEmptyValues(value) : value;
+}
+
+function hasEmptyValues(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasEmptyValues);
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === null || v === '' || hasEmptyValues(v)) return true;
+  }
+  return false;
+}
+
+function copyWithoutEmptyValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyWithoutEmptyValues);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       if (v === null || v === '') continue;
-      out[key] = withoutEmptyValues(v);
+      out[key] = copyWithoutEmptyValues(v);
     }
     return out;
   }
