@@ -27,6 +27,10 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 VOLUME ["/data"]
+# Ready = the database answers and no migration is pending (README: Health). No curl in a
+# slim image: Node's fetch. The server handles SIGTERM itself (graceful shutdown), as PID 1.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Migrations run on start unless MIGRATIONS_RUN=false; run them separately with
 #   docker run --rm -e DATABASE_URL=… IMAGE node dist/src/cli/main.js migrate
 # and load the demonstration data with `… node dist/src/cli/main.js seed`.

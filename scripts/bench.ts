@@ -1,30 +1,18 @@
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { projectRoot } from '../src/config/config';
+import { benchServer } from './bench-server';
 
 /**
  * npm run bench: requests/s and latency of the read endpoints on loopback.
  * BENCH_URL=http://host:port benchmarks a server that is already running; otherwise the
  * built server (dist/) is started in a child process on DATABASE_URL, or on the embedded
- * default when that is unset. BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 10).
+ * default when that is unset (scripts/bench-server.ts). BENCH_SECONDS (default 10) and BENCH_CONNECTIONS (default 10).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 async function main(): Promise<void> {
-  let server: ChildProcess | undefined;
-  let base = process.env.BENCH_URL;
-  if (!base) {
-    const port = await freePort();
-    server = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'main.js')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitFor(`${base}/services?per_page=1`);
-  }
+  const server = await benchServer();
+  const { base } = server;
   try {
     const json = async <T>(path: string): Promise<T> =>
       (await (await fetch(`${base}${path}`)).json()) as T;
@@ -85,29 +73,8 @@ async function main(): Promise<void> {
     }
     console.table(rows);
   } finally {
-    server?.kill('SIGTERM');
+    await server.stop();
   }
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`the server did not answer ${url}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 main().catch((error: unknown) => {

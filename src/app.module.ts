@@ -10,6 +10,7 @@ import { TaxonomyTermsController } from './api/taxonomy-terms.controller';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { AppConfig } from './config/config';
 import { DATABASE_URL, DatabaseLifecycle, dataSourceProvider } from './database/database.provider';
+import { HealthController } from './health/health.controller';
 import { SeedIfEmpty } from './import/seed-if-empty';
 import { Lists } from './search/lists';
 import { RecordReader } from './search/record-reader';
@@ -32,6 +33,7 @@ export class AppModule {
         OrganizationsController,
         TaxonomiesController,
         TaxonomyTermsController,
+        HealthController,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

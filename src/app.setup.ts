@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OpenApiHolder } from './api/root.controller';
 import { buildOpenApiDocument } from './api/openapi';
 import { AppConfig } from './config/config';
+import { HEALTH_PATHS } from './health/health.controller';
+import { guard, observe } from './http/running-in-public';
 
 /**
  * What an application needs beyond its module: the base path, CORS, Swagger UI. Used by
@@ -12,16 +14,22 @@ import { AppConfig } from './config/config';
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
-  if (config.BASE_PATH !== '/') app.setGlobalPrefix(config.BASE_PATH);
+  // Request ids and logs, metrics timing, security headers (src/http/running-in-public.ts).
+  observe(app, config);
+  // Health probes stay at the root whatever the base path (src/health/health.controller.ts).
+  if (config.BASE_PATH !== '/') app.setGlobalPrefix(config.BASE_PATH, { exclude: HEALTH_PATHS });
   // ORUK feeds are open: every response, errors and preflights included, allows any origin.
   app.enableCors({ origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'] });
+  // After CORS, so that 429s and 400s carry its header: throttling, URL limits, /metrics.
+  guard(app, config);
   const document = buildOpenApiDocument(app);
   app.get(OpenApiHolder).document = document;
   const base = config.BASE_PATH === '/' ? '' : config.BASE_PATH;
   SwaggerModule.setup(`${base}/docs`, app, document, {
     raw: false,
     customSiteTitle: 'ORUK 3.0 feed',
-    swaggerOptions: { url: `${base}/openapi.json` },
+    // No validator badge: it loads an image from validator.swagger.io, which the CSP forbids.
+    swaggerOptions: { url: `${base}/openapi.json`, validatorUrl: null },
   });
   return app;
 }

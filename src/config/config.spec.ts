@@ -45,3 +45,39 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('database and shutdown limits', () => {
+  it('has bounded defaults and reads milliseconds', () => {
+    expect(loadConfig({})).toMatchObject({
+      DB_CONNECT_TIMEOUT_MS: 1500,
+      DB_STATEMENT_TIMEOUT_MS: 10_000,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
+    });
+    expect(
+      loadConfig({
+        DB_CONNECT_TIMEOUT_MS: '500',
+        DB_STATEMENT_TIMEOUT_MS: '0',
+        SHUTDOWN_TIMEOUT_MS: '30000',
+      }),
+    ).toMatchObject({
+      DB_CONNECT_TIMEOUT_MS: 500,
+      DB_STATEMENT_TIMEOUT_MS: 0,
+      SHUTDOWN_TIMEOUT_MS: 30_000,
+    });
+  });
+
+  it('refuses what is not a sensible number of milliseconds, once per variable', () => {
+    const attempt = () =>
+      loadConfig({
+        DB_CONNECT_TIMEOUT_MS: '0',
+        DB_STATEMENT_TIMEOUT_MS: '5s',
+        SHUTDOWN_TIMEOUT_MS: '-1',
+      });
+    expect(attempt).toThrow(
+      'Invalid configuration:\n' +
+        '  - DB_CONNECT_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000\n' +
+        '  - DB_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds from 0 to 3600000 (0: no limit)\n' +
+        '  - SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000',
+    );
+  });
+});

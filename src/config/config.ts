@@ -12,15 +12,20 @@ import {
   Max,
   Min,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const milliseconds = (name: string, min: number, max: number, note = '') => ({
+  message: `${name} must be a whole number of milliseconds from ${min} to ${max}${note}`,
+});
 
 /**
  * All configuration, read from environment variables (names as in the README) and
@@ -85,6 +90,27 @@ export class AppConfig {
   @Max(1000)
   DB_POOL_MAX = 10;
 
+  /** Longest wait for a database connection before a request fails with 503. */
+  @Transform(toInt)
+  @IsInt(milliseconds('DB_CONNECT_TIMEOUT_MS', 100, 60_000))
+  @Min(100, milliseconds('DB_CONNECT_TIMEOUT_MS', 100, 60_000))
+  @Max(60_000, milliseconds('DB_CONNECT_TIMEOUT_MS', 100, 60_000))
+  DB_CONNECT_TIMEOUT_MS = 1500;
+
+  /** PostgreSQL statement_timeout of the API's connections; 0: none. */
+  @Transform(toInt)
+  @IsInt(milliseconds('DB_STATEMENT_TIMEOUT_MS', 0, 3_600_000, ' (0: no limit)'))
+  @Min(0, milliseconds('DB_STATEMENT_TIMEOUT_MS', 0, 3_600_000, ' (0: no limit)'))
+  @Max(3_600_000, milliseconds('DB_STATEMENT_TIMEOUT_MS', 0, 3_600_000, ' (0: no limit)'))
+  DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+  /** On SIGTERM/SIGINT: how long requests in progress may take before the process exits 1. */
+  @Transform(toInt)
+  @IsInt(milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 600_000))
+  @Min(100, milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 600_000))
+  @Max(600_000, milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 600_000))
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
   @IsOptional() @IsString() API_DESCRIPTION?: string;
   @IsOptional() @IsString() PUBLISHER_NAME?: string;
   @IsOptional() @IsString() PUBLISHER_IDENTIFIER?: string;
@@ -95,11 +121,59 @@ export class AppConfig {
   @IsUrl(url, { message: 'PUBLISHER_WEBSITE must be an absolute http(s) URL' })
   PUBLISHER_WEBSITE?: string;
 
-  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  @IsIn(['silent', 'error', 'warn', 'log', 'debug', 'verbose'], {
+    message: 'LOG_LEVEL must be one of silent, error, warn, log, debug, verbose',
+  })
   LOG_LEVEL = 'log';
+
+  /** auto: human-readable on a terminal (when pino-pretty is installed), else JSON lines. */
+  @IsIn(['auto', 'json', 'pretty'], { message: 'LOG_FORMAT must be auto, json or pretty' })
+  LOG_FORMAT = 'auto';
+
+  /** Requests a minute from one client address before 429; 0 turns throttling off. */
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number (0: off)' })
+  @Min(0, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number (0: off)' })
+  RATE_LIMIT_PER_MINUTE = 300;
+
+  /** Express's "trust proxy": false, a hop count, or proxy addresses/CIDRs (src/config/trust-proxy.ts). */
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && parseTrustProxy(value) !== undefined,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, a number of proxies (e.g. 1), or a comma-separated list of ' +
+        'proxy addresses or CIDR ranges (e.g. 10.0.0.0/8,loopback); true is not allowed',
+    },
+  })
+  TRUST_PROXY = 'false';
+
+  /** Longest request URL (path and query) accepted; longer is a 400. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(65536)
+  MAX_URL_LENGTH = 2048;
+
+  /** Most query parameters (repeats counted) in one request; more is a 400. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MAX_QUERY_PARAMS = 50;
+
+  /** Prometheus metrics at /metrics (outside BASE_PATH). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  METRICS = true;
 
   get seedIfEmpty(): boolean {
     return this.SEED_IF_EMPTY ?? !this.DATABASE_URL;
+  }
+
+  get trustProxy(): TrustProxy {
+    return parseTrustProxy(this.TRUST_PROXY) ?? false;
   }
 }
 
@@ -118,7 +192,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = plainToInstance(AppConfig, given);
   const errors = validateSync(config);
   if (errors.length) {
-    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    // One line per distinct message (a value may break several constraints that share one).
+    const lines = [...new Set(errors.flatMap((e) => Object.values(e.constraints ?? {})))];
     throw new ConfigError(`Invalid configuration:\n  - ${lines.join('\n  - ')}`);
   }
   return config;

@@ -20,27 +20,57 @@ export class StatementCounter extends AbstractLogger {
     this.count++;
   }
 
-  /** Migration progress and warnings (statements themselves are counted, not printed). */
+  /**
+   * Migration progress and warnings. Statements are counted, not printed; a failed one is
+   * thrown to its caller, which reports it (the API's error filter, the loader's rejections),
+   * so TypeORM's own "query failed" lines, SQL included, are not written.
+   */
   protected writeLog(
     level: LogLevel,
     messages: LogMessage | LogMessage[],
     _runner?: QueryRunner,
   ): void {
-    for (const { message } of Array.isArray(messages) ? messages : [messages])
-      this.write(String(message), level);
+    for (const { message, type } of Array.isArray(messages) ? messages : [messages])
+      if (type !== 'query-error') this.write(String(message), level);
   }
 }
 
 /**
  * For commands and scripts: migration progress and warnings on standard error (standard
- * output may carry data). A failed statement is not printed: it is thrown to the caller,
- * which reports it (the loader turns it into a rejection).
+ * output may carry data).
  */
 function logToStderr(message: string, level: LogLevel): void {
   if (level !== 'error') process.stderr.write(`${message}\n`);
 }
 
-export function createDataSource(url: string, poolMax = 10, log: Log = logToStderr): DataSource {
+/** How the API's connections behave when PostgreSQL is slow or away (see createDataSource). */
+export interface ConnectionLimits {
+  /** Longest wait for a connection (a new one, or a free one from a full pool), in ms. */
+  connectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout for every statement, in ms; 0: none. */
+  statementTimeoutMs: number;
+}
+
+/**
+ * A DataSource on `url`. Without `limits` (commands, migrations, scripts) statements run as
+ * long as they need. With them (the API), a connection that cannot be had within
+ * connectTimeoutMs fails fast instead of queueing, each session has a statement_timeout so
+ * that PostgreSQL itself cancels a runaway query, TCP keep-alive finds dead sockets, and
+ * nothing is written at connection time (no CREATE EXTENSION: the migrations own the
+ * schema), so the API can run with a read-only role.
+ */
+export function createDataSource(
+  url: string,
+  poolMax = 10,
+  log: Log = logToStderr,
+  limits?: ConnectionLimits,
+): DataSource {
+  const sessionLimits = limits && {
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+  };
   return new DataSource({
     type: 'postgres',
     url,
@@ -50,6 +80,7 @@ export function createDataSource(url: string, poolMax = 10, log: Log = logToStde
     migrationsTransactionMode: 'each',
     synchronize: false,
     logger: new StatementCounter(log),
-    extra: { max: poolMax, application_name: 'oruk-server' },
+    extra: { max: poolMax, application_name: 'oruk-server', ...sessionLimits },
+    ...(limits ? { installExtensions: false } : {}),
   });
 }

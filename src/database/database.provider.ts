@@ -6,7 +6,10 @@ import { createDataSource } from './data-source';
 /** The connection string in use: DATABASE_URL, or the embedded PostgreSQL's. */
 export const DATABASE_URL = Symbol('DATABASE_URL');
 
-/** The TypeORM DataSource, connected, with pending migrations run when configured. */
+/**
+ * The API's TypeORM DataSource, connected with its limits (src/database/data-source.ts),
+ * after pending migrations were run when configured.
+ */
 export const dataSourceProvider: Provider = {
   provide: DataSource,
   inject: [AppConfig, DATABASE_URL],
@@ -14,12 +17,21 @@ export const dataSourceProvider: Provider = {
     const logger = new Logger('Database');
     const log = (message: string, level: string) =>
       level === 'warn' || level === 'error' ? logger.warn(message) : logger.log(message);
-    const dataSource = await createDataSource(url, config.DB_POOL_MAX, log).initialize();
     if (config.MIGRATIONS_RUN) {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      applied.forEach((m) => logger.log(`applied migration ${m.name}`));
+      // On a connection of their own, without the API's statement timeout: a migration
+      // may rightly take minutes (an index on a large table).
+      const migrator = await createDataSource(url, 1, log).initialize();
+      try {
+        const applied = await migrator.runMigrations({ transaction: 'each' });
+        applied.forEach((m) => logger.log(`applied migration ${m.name}`));
+      } finally {
+        await migrator.destroy();
+      }
     }
-    return dataSource;
+    return createDataSource(url, config.DB_POOL_MAX, log, {
+      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    }).initialize();
   },
 };
 

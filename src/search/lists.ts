@@ -1,7 +1,8 @@
-import { BadRequestException, Inject, Injectable, StreamableFile } from '@nestjs/common';
-import { Readable } from 'node:stream';
+import { BadRequestException, Inject, Injectable, Logger, StreamableFile } from '@nestjs/common';
+import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ListQuery, Page, pageSize, toPage } from '../api/page';
+import { sendError } from '../common/all-exceptions.filter';
 import type {
   OrganizationsQuery,
   ServiceAtLocationsQuery,
@@ -84,6 +85,7 @@ export const TAXONOMY_TERMS: ListResource<TaxonomyTermsQuery> = {
 @Injectable()
 export class Lists {
   private readonly geocoder: Geocoder;
+  private readonly logger = new Logger('Errors');
 
   constructor(
     private readonly reader: RecordReader,
@@ -98,9 +100,9 @@ export class Lists {
   ): Promise<Page<object> | StreamableFile> {
     const { plan, shape } = await this.plan(resource, query);
     if (query.format === 'ndjson') {
-      return new StreamableFile(Readable.from(this.reader.stream(shape, plan)), {
+      return new StreamableFile(await this.reader.openStream(shape, plan), {
         type: 'application/x-ndjson; charset=utf-8',
-      });
+      }).setErrorHandler((error, response) => sendError(error, response as Response, this.logger));
     }
     const page = { page: query.page, per_page: pageSize(query) };
     return toPage(await this.reader.page(shape, plan, page), page);

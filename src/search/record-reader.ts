@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import Cursor from 'pg-cursor';
 import { DataSource } from 'typeorm';
@@ -85,6 +86,11 @@ export class RecordReader {
   async *stream(shape: Shape, plan: ListPlan): AsyncGenerator<string> {
     const driver = this.db.driver as PostgresDriver;
     const client = await (driver.master as Pool).connect();
+    // A client taken from the pool has no error listener of the pool's: without one, the
+    // connection dropping between two reads would be an uncaught 'error' and end the process.
+    let failure: unknown;
+    const onError = (error: Error) => (failure ??= error);
+    client.on('error', onError);
     let cursor: Cursor<{ item: string }> | undefined;
     try {
       const [sql, params] = plan.bind(this.itemsSql(shape, plan, '', true));
@@ -94,10 +100,35 @@ export class RecordReader {
         if (!rows.length) break;
         yield rows.map((row) => `${row.item}\n`).join('');
       }
+    } catch (error) {
+      failure ??= error;
+      throw error;
     } finally {
-      await cursor?.close().catch(() => undefined);
-      client.release();
+      // After a failure the connection is discarded, not closed politely: closing a cursor
+      // waits for an answer that a lost connection never gives.
+      if (!failure) await cursor?.close().catch(() => undefined);
+      client.removeListener('error', onError);
+      client.release(failure ? true : undefined);
     }
+  }
+
+  /**
+   * stream() as a Readable for an HTTP response, once the connection, the cursor and the
+   * first batch are had: a database that is down or too slow is still an HTTP error (503)
+   * rather than a 200 cut short. The connection goes back to the pool when the Readable
+   * closes (ended, failed or abandoned by the client).
+   */
+  async openStream(shape: Shape, plan: ListPlan): Promise<Readable> {
+    const lines = this.stream(shape, plan);
+    const first = await lines.next();
+    async function* all(): AsyncGenerator<string> {
+      if (first.done) return;
+      yield first.value;
+      yield* lines;
+    }
+    const readable = Readable.from(all());
+    readable.once('close', () => void lines.return(undefined));
+    return readable;
   }
 
   async one(shape: Shape, id: string): Promise<object | undefined> {

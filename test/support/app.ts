@@ -19,18 +19,24 @@ export interface TestApp {
 
 /**
  * The real application (same module, same configureApp as main.ts) on a private copy of
- * the seeded test database. `env` overrides configuration, as environment variables would.
+ * the seeded test database. `env` overrides configuration, as environment variables would;
+ * `connectAs` gives the URL the application connects with (default: the copy's, as owner).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  connectAs: (database: TestDatabase) => Promise<string> | string = (database) => database.url,
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({
     MIGRATIONS_RUN: 'true',
     SEED_IF_EMPTY: 'false',
     LOG_LEVEL: 'error',
+    // Tests send hundreds of requests a minute from one address; throttling is tested on its own.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config, database.url)],
+    imports: [AppModule.forRoot(config, await connectAs(database))],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   configureApp(app, config);

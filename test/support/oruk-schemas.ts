@@ -49,6 +49,10 @@ let ours: Ajv | undefined;
  * CI keeps identical to the code), e.g. 'ServicePage'.
  */
 export function openApiErrors(schemaName: string, body: unknown): string[] {
+  return errorsOf(ourAjv().getSchema(`openapi#/components/schemas/${schemaName}`)!, body);
+}
+
+function ourAjv(): Ajv {
   if (!ours) {
     ours = new Ajv({ strict: false, allErrors: true });
     addFormats(ours);
@@ -57,7 +61,23 @@ export function openApiErrors(schemaName: string, body: unknown): string[] {
     );
     ours.addSchema({ components: document.components }, 'openapi');
   }
-  return errorsOf(ours.getSchema(`openapi#/components/schemas/${schemaName}`)!, body);
+  return ours;
+}
+
+const compiled = new Map<string, ValidateFunction>();
+
+/**
+ * Validates against any schema taken from our OpenAPI document (e.g. a response's
+ * `content[type].schema`), its `#/components/...` references resolved in that document.
+ */
+export function openApiSchemaErrors(schema: object, body: unknown): string[] {
+  const text = JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/');
+  let validate = compiled.get(text);
+  if (!validate) {
+    validate = ourAjv().compile(JSON.parse(text) as object);
+    compiled.set(text, validate);
+  }
+  return errorsOf(validate, body);
 }
 
 function errorsOf(validate: ValidateFunction, body: unknown): string[] {

@@ -1,0 +1,65 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { projectRoot } from '../src/config/config';
+
+/**
+ * The server a benchmark measures: BENCH_URL when set (a server already running), else the
+ * built server (dist/src/main.js, what `npm start` and the Docker image run) started in a
+ * child process on DATABASE_URL, or on the embedded default when that is unset, with
+ * throttling off (a benchmark is one client sending far more than a consumer would).
+ */
+export interface BenchServer {
+  base: string;
+  /** The child process, when this script started the server. */
+  child?: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function benchServer(): Promise<BenchServer> {
+  if (process.env.BENCH_URL) return { base: process.env.BENCH_URL, stop: () => Promise.resolve() };
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '0',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(`${base}/services?per_page=1`, child);
+  return {
+    base,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode})`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the server did not answer ${url}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,45 @@
+import { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import type { Server } from 'node:http';
+import { AppConfig } from '../config/config';
+import { requestLogging } from './logging';
+import { Metrics } from './metrics';
+import { answerClientErrors, requestLimits, securityHeaders, throttling } from './protection';
+
+/**
+ * What a feed open to the internet needs around its routes (README: "Running in public"),
+ * as Express middleware in a fixed order, registered by configureApp before Swagger UI and
+ * Nest's routes so that they see every request:
+ *
+ *   1. observe():  request id and log line, timing for the metrics, security headers;
+ *   2. (CORS, registered by configureApp: its header is then on every answer below);
+ *   3. guard():    throttling, URL and query limits, then /metrics.
+ */
+export function observe(app: INestApplication, config: AppConfig): void {
+  const express = app as NestExpressApplication;
+  answerClientErrors(app.getHttpServer() as Server);
+  // Which address is the client's (req.ip): the rate limit and the logs depend on it.
+  express.set('trust proxy', config.trustProxy);
+  app.use(requestLogging(config));
+  if (config.METRICS) {
+    const metrics = new Metrics(app.get(DataSource), config.DB_POOL_MAX);
+    metricsOf.set(app, metrics);
+    app.use(metrics.middleware);
+  }
+  app.use(securityHeaders(config));
+}
+
+export function guard(app: INestApplication, config: AppConfig): void {
+  const limiter = throttling(config);
+  if (limiter) app.use(limiter);
+  app.use(requestLimits(config));
+  const metrics = metricsOf.get(app);
+  if (metrics) {
+    // At the root whatever BASE_PATH is, and outside Nest: not part of the ORUK API.
+    const express = app as NestExpressApplication;
+    express.getHttpAdapter().getInstance().get('/metrics', metrics.endpoint);
+  }
+}
+
+const metricsOf = new WeakMap<INestApplication, Metrics>();
