@@ -13,11 +13,22 @@ export interface BenchServer {
   base: string;
   /** The child process, when this script started the server. */
   child?: ChildProcess;
+  /** GET base + path, as JSON. */
+  json: <T>(path: string) => Promise<T>;
   stop(): Promise<void>;
 }
 
+/** A page of a list endpoint, as far as the benchmarks read it. */
+export type Page = { total_items: number; contents: Record<string, any>[] };
+
+const jsonFrom =
+  (base: string) =>
+  async <T>(path: string): Promise<T> =>
+    (await (await fetch(`${base}${path}`)).json()) as T;
+
 export async function benchServer(): Promise<BenchServer> {
-  if (process.env.BENCH_URL) return { base: process.env.BENCH_URL, stop: () => Promise.resolve() };
+  const given = process.env.BENCH_URL;
+  if (given) return { base: given, json: jsonFrom(given), stop: () => Promise.resolve() };
   const port = await freePort();
   const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'src', 'main.js')], {
     env: {
@@ -35,6 +46,7 @@ export async function benchServer(): Promise<BenchServer> {
   return {
     base,
     child,
+    json: jsonFrom(base),
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { benchServer } from './bench-server';
+import { benchServer, Page } from './bench-server';
 
 /**
  * npm run bench:soak: a long mixed load on loopback (SOAK_SECONDS, default 600, with
@@ -21,8 +21,6 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 10);
 const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 10);
 
-type Page = { total_items: number; contents: Record<string, any>[] };
-
 interface Case {
   path: string;
   status: number;
@@ -30,10 +28,8 @@ interface Case {
 
 async function main(): Promise<void> {
   const server = await benchServer();
-  const { base } = server;
+  const { base, json } = server;
   try {
-    const json = async <T>(path: string): Promise<T> =>
-      (await (await fetch(`${base}${path}`)).json()) as T;
     const page = await json<Page>('/services?per_page=200');
     if (!page.contents.length) throw new Error(`${base} has no services: load some first`);
     const ids = page.contents.map((s) => s.id as string);

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { benchServer } from './bench-server';
+import { benchServer, Page } from './bench-server';
 
 /**
  * npm run bench: requests/s and latency of the read endpoints on loopback.
@@ -12,11 +12,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 async function main(): Promise<void> {
   const server = await benchServer();
-  const { base } = server;
+  const { base, json } = server;
   try {
-    const json = async <T>(path: string): Promise<T> =>
-      (await (await fetch(`${base}${path}`)).json()) as T;
-    type Page = { total_items: number; contents: Record<string, any>[] };
     const page = await json<Page>('/services?per_page=100');
     const ids = page.contents.map((s) => s.id as string);
     if (!ids.length) throw new Error(`${base} has no services: load some first (npm run seed)`);

@@ -2,14 +2,22 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ListQuery, pageSize } from '../src/api/page';
-import { ServiceAtLocationsQuery, ServicesQuery, TaxonomyTermsQuery } from '../src/api/queries';
+import {
+  OrganizationsQuery,
+  ServiceAtLocationsQuery,
+  ServicesQuery,
+  TaxonomiesQuery,
+  TaxonomyTermsQuery,
+} from '../src/api/queries';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
 import {
   ListResource,
   Lists,
+  ORGANIZATIONS,
   SERVICE_AT_LOCATIONS,
   SERVICES,
+  TAXONOMIES,
   TAXONOMY_TERMS,
 } from '../src/search/lists';
 import { RecordReader } from '../src/search/record-reader';
@@ -23,6 +31,8 @@ import { RecordReader } from '../src/search/record-reader';
 const RESOURCES: Record<string, [ListResource<any>, new () => ListQuery]> = {
   '/services': [SERVICES, ServicesQuery],
   '/service_at_locations': [SERVICE_AT_LOCATIONS, ServiceAtLocationsQuery],
+  '/organizations': [ORGANIZATIONS, OrganizationsQuery],
+  '/taxonomies': [TAXONOMIES, TaxonomiesQuery],
   '/taxonomy_terms': [TAXONOMY_TERMS, TaxonomyTermsQuery],
 };
 
@@ -37,6 +47,8 @@ async function main(args: string[]): Promise<void> {
     const requests = args.filter((a) => a.startsWith('/'));
     for (const request of requests.length ? requests : await defaults(db)) {
       const [path, search = ''] = request.split('?');
+      if (!RESOURCES[path])
+        throw new Error(`${path}: not a list (${Object.keys(RESOURCES).join(', ')})`);
       const [resource, Query] = RESOURCES[path];
       const query = plainToInstance(Query, Object.fromEntries(new URLSearchParams(search)));
       const errors = validateSync(query, { whitelist: true });
@@ -102,6 +114,7 @@ async function defaults(
     `/services?${near}`,
     `/service_at_locations?${near}`,
     '/services?minimal=true&per_page=1000',
+    '/organizations?search=trust',
     `/taxonomy_terms?search=housing`,
   ];
 }

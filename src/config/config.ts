@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   getMetadataStorage,
@@ -13,6 +14,7 @@ import {
   Min,
   validateSync,
   ValidateBy,
+  ValidationArguments,
 } from 'class-validator';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,9 +25,17 @@ const toBoolean = ({ value }: { value: unknown }) =>
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-const milliseconds = (name: string, min: number, max: number, note = '') => ({
-  message: `${name} must be a whole number of milliseconds from ${min} to ${max}${note}`,
-});
+/** A whole number of milliseconds from min to max, with one message for any way it is wrong. */
+const Milliseconds = (min: number, max: number, note = '') => {
+  const message = ({ property }: ValidationArguments) =>
+    `${property} must be a whole number of milliseconds from ${min} to ${max}${note}`;
+  return applyDecorators(
+    Transform(toInt),
+    IsInt({ message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
+};
 
 /**
  * All configuration, read from environment variables (names as in the README) and
@@ -91,24 +101,15 @@ export class AppConfig {
   DB_POOL_MAX = 10;
 
   /** Longest wait for a database connection before a request fails with 503. */
-  @Transform(toInt)
-  @IsInt(milliseconds('DB_CONNECT_TIMEOUT_MS', 100, 60_000))
-  @Min(100, milliseconds('DB_CONNECT_TIMEOUT_MS', 100, 60_000))
-  @Max(60_000, milliseconds('DB_CONNECT_TIMEOUT_MS', 100, 60_000))
+  @Milliseconds(100, 60_000)
   DB_CONNECT_TIMEOUT_MS = 1500;
 
   /** PostgreSQL statement_timeout of the API's connections; 0: none. */
-  @Transform(toInt)
-  @IsInt(milliseconds('DB_STATEMENT_TIMEOUT_MS', 0, 3_600_000, ' (0: no limit)'))
-  @Min(0, milliseconds('DB_STATEMENT_TIMEOUT_MS', 0, 3_600_000, ' (0: no limit)'))
-  @Max(3_600_000, milliseconds('DB_STATEMENT_TIMEOUT_MS', 0, 3_600_000, ' (0: no limit)'))
+  @Milliseconds(0, 3_600_000, ' (0: no limit)')
   DB_STATEMENT_TIMEOUT_MS = 10_000;
 
   /** On SIGTERM/SIGINT: how long requests in progress may take before the process exits 1. */
-  @Transform(toInt)
-  @IsInt(milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 600_000))
-  @Min(100, milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 600_000))
-  @Max(600_000, milliseconds('SHUTDOWN_TIMEOUT_MS', 100, 600_000))
+  @Milliseconds(100, 600_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
   @IsOptional() @IsString() API_DESCRIPTION?: string;
