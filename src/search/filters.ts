@@ -128,19 +128,24 @@ export function serviceFilters(
 ): void {
   if (query.search) searchServices(plan, s, query.search);
   if (query.taxonomy_term_id) {
-    // The terms asked for and every term below them.
-    plan.and(`${s}.id IN (
-      SELECT a.link_id FROM attribute a
-      WHERE a.link_entity = 'service' AND a.taxonomy_term_id IN (
-        WITH RECURSIVE d(id) AS (
-          SELECT unnest(${plan.param(query.taxonomy_term_id, 'uuid[]')})
-          UNION SELECT t.id FROM taxonomy_term t JOIN d ON t.parent_id = d.id)
-        SELECT id FROM d))`);
+    // The terms asked for and every term below them (an array computed once, so that the
+    // attributes are read through IDX_attribute_term_link).
+    plan.andIn(
+      `${s}.id`,
+      `SELECT a.link_id FROM attribute a
+       WHERE a.link_entity = 'service' AND a.taxonomy_term_id = ANY(ARRAY(
+         WITH RECURSIVE d(id) AS (
+           SELECT unnest(${plan.param(query.taxonomy_term_id, 'uuid[]')})
+           UNION SELECT t.id FROM taxonomy_term t JOIN d ON t.parent_id = d.id)
+         SELECT id FROM d))`,
+    );
   }
   if (query.taxonomy_id) {
-    plan.and(`${s}.id IN (
-      SELECT a.link_id FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
-      WHERE a.link_entity = 'service' AND t.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')}))`);
+    plan.andIn(
+      `${s}.id`,
+      `SELECT a.link_id FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
+       WHERE a.link_entity = 'service' AND t.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`,
+    );
   }
   if (query.organization_id) {
     plan.and(`${s}.organization_id = ANY(${plan.param(query.organization_id, 'uuid[]')})`);

@@ -12,6 +12,18 @@ export class ListPlan {
   readonly sort: { sql: string; direction: 'ASC' | 'DESC' }[] = [];
   /** Computed item properties: JSON key → index of the sort key that holds the value. */
   readonly extras: Record<string, number> = {};
+  /**
+   * The first condition added by andIn(): `column IN (ids)`, whose matches may be few or
+   * many. A page reads it one of two ways, chosen as the statement runs (see
+   * RecordReader.itemsSql): when at most `few` rows match, it collects them and sorts them;
+   * otherwise it walks the sort order and keeps the rows that match, which finds a page
+   * quickly only when matches are dense. The planner cannot tell the two cases apart (the
+   * ids come from a sub-query, e.g. a taxonomy term's descendants), and walking for rows
+   * that are rare reads the whole table.
+   */
+  selective?: { column: string; ids: string; index: number };
+  /** Most matches of the selective condition read by collecting and sorting them. */
+  few = 2000;
 
   constructor(
     /** The table the items are rows of. */
@@ -50,15 +62,40 @@ export class ListPlan {
     return this;
   }
 
+  /** `column IN (ids)`, where `ids` is a query of one column (see `selective`). */
+  andIn(column: string, ids: string): this {
+    this.selective ??= { column, ids, index: this.where.length };
+    return this.and(`${column} IN (${ids})`);
+  }
+
   sortBy(sql: string, direction: 'ASC' | 'DESC', extra?: string): this {
     this.sort.push({ sql, direction });
     if (extra) this.extras[extra] = this.sort.length - 1;
     return this;
   }
 
-  /** FROM … WHERE …, shared by the count and the items. */
-  fromWhere(table: string): string {
-    const where = this.where.length ? `WHERE ${this.where.map((w) => `(${w})`).join(' AND ')}` : '';
+  /**
+   * FROM … WHERE …, shared by the count and the items. `matches`: for the two ways of
+   * reading the selective condition, what its matches are in this one: `few` (at most
+   * `this.few`, collected in the CTE `_few`) or `many`.
+   */
+  fromWhere(table: string, matches?: 'few' | 'many'): string {
+    const conditions = this.where.map((condition, i) => {
+      const selective = this.selective;
+      if (!matches || !selective || i !== selective.index) return condition;
+      const count = `(SELECT count(*) FROM _few)`;
+      return matches === 'few'
+        ? `${selective.column} IN (SELECT * FROM _few) AND ${count} <= ${this.few}`
+        : `${condition} AND ${count} > ${this.few}`;
+    });
+    const where = conditions.length ? `WHERE ${conditions.map((w) => `(${w})`).join(' AND ')}` : '';
     return `FROM ${table} r ${this.joins.join(' ')} ${where}`;
+  }
+
+  /** The CTE of the matches of the selective condition, as far as `few` + 1 of them. */
+  fewCte(): string {
+    return this.selective
+      ? `WITH _few AS MATERIALIZED (${this.selective.ids} LIMIT ${this.few + 1})`
+      : '';
   }
 }

@@ -46,9 +46,16 @@ export class RecordReader {
     const extras = Object.fromEntries(
       Object.entries(plan.extras).map(([key, index]) => [key, `h._k${index}`]),
     );
-    return `SELECT ${this.object(shape, extras)}${asText ? '::text' : ''} AS item
-      FROM (SELECT r.id AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table)}
-            ORDER BY ${orderBy.join(', ')} ${limit}) h
+    const select = (matches?: 'few' | 'many') =>
+      `SELECT r.id AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table, matches)}
+       ORDER BY ${orderBy.join(', ')} ${limit}`;
+    // A page of a list with a selective condition (ListPlan.selective): both ways of
+    // reading it, of which only one runs (the other's one-time filter is false).
+    const twoWays = Boolean(limit && plan.selective);
+    const ids = twoWays ? `(${select('few')}) UNION ALL (${select('many')})` : select();
+    return `${twoWays ? plan.fewCte() : ''}
+      SELECT ${this.object(shape, extras)}${asText ? '::text' : ''} AS item
+      FROM (${ids}) h
       JOIN ${table} r ON r.id = h._id
       ORDER BY ${orderBy.map((o) => `h.${o}`).join(', ')}`;
   }
