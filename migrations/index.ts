@@ -5,6 +5,7 @@ import { Postcodes1795586130884 } from './1795586130884-postcodes';
 import { SetBasedTriggers1795586130885 } from './1795586130885-set-based-triggers';
 import { Provenance1795586130886 } from './1795586130886-provenance';
 import { SearchOnWrite1795586130887 } from './1795586130887-search-on-write';
+import { GeojsonParallelUnsafe1795586130888 } from './1795586130888-geojson-parallel-unsafe';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   SetBasedTriggers1795586130885,
   Provenance1795586130886,
   SearchOnWrite1795586130887,
+  GeojsonParallelUnsafe1795586130888,
 ];
