@@ -6,6 +6,7 @@ import { SetBasedTriggers1795586130885 } from './1795586130885-set-based-trigger
 import { Provenance1795586130886 } from './1795586130886-provenance';
 import { SearchOnWrite1795586130887 } from './1795586130887-search-on-write';
 import { GeojsonParallelUnsafe1795586130888 } from './1795586130888-geojson-parallel-unsafe';
+import { ServiceAreaCoverage1795586130889 } from './1795586130889-service-area-coverage';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   Provenance1795586130886,
   SearchOnWrite1795586130887,
   GeojsonParallelUnsafe1795586130888,
+  ServiceAreaCoverage1795586130889,
 ];

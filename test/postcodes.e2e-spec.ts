@@ -320,4 +320,34 @@ describe('postcodes: the ONSPD loader and the geocoder', () => {
       await expect(geocoder.locate('BS99 7EP')).rejects.toThrow(PostcodeError);
     });
   });
+
+  describe('bounding boxes of GeoJSON extents (the coverage prefilter)', () => {
+    const bbox = async (extent: string | null) =>
+      (
+        (await t.db.query(`SELECT oruk_geojson_bbox($1)::text AS box`, [extent])) as {
+          box: string | null;
+        }[]
+      )[0].box;
+
+    it('holds every vertex of polygons and multipolygons, numbers quoted or not', async () => {
+      expect(
+        await bbox(
+          '{"type":"Polygon","coordinates":[[[-2.6,51.4],[-2.5,51.5],[-2.55,51.45],[-2.6,51.4]]]}',
+        ),
+      ).toBe('(-2.5,51.5),(-2.6,51.4)');
+      expect(
+        await bbox(
+          '{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[1,2],[3,4],[1,4]]],[[["-5", "6e0"],[7,-8],[0,0]]]]}}',
+        ),
+      ).toBe('(7,6),(-5,-8)');
+    });
+
+    it('is NULL for text without coordinates, and never fails', async () => {
+      expect(await bbox('not GeoJSON at all')).toBeNull();
+      expect(await bbox(null)).toBeNull();
+      expect(await bbox('{"type":"Polygon","coordinates":[[[1e999,2],[3,4],[5,6]]]}')).toBe(
+        '(1000000,6),(3,2)',
+      );
+    });
+  });
 });

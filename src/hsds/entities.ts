@@ -196,6 +196,10 @@ export class Schedule {
 }
 
 @Entity('service_area')
+@Index('IDX_service_area_name', { synchronize: false })
+@Index('IDX_service_area_service_area', { synchronize: false })
+@Index('IDX_service_area_code', { synchronize: false })
+@Index('IDX_service_area_extent_bbox', { synchronize: false })
 export class ServiceArea {
   @Id('The identifier of the service area.') id: string;
   @Ref(() => Service, 'The service.', { notNull: true }) service_id: string;

@@ -215,7 +215,7 @@ function pointFilter(
       AND l.longitude BETWEEN ${plan.param(point.longitude - dLon, 'float8')} AND ${plan.param(point.longitude + dLon, 'float8')}
       AND ${distance('l')} <= ${plan.param(query.proximity, 'float8')})`;
   } else if (point.postcode) {
-    plan.and(coverage(plan, s, point));
+    plan.andIn(`${s}.id`, coverage(plan, point));
   }
   if (near === 'location') {
     plan.join('JOIN location l ON l.id = r.location_id');
@@ -237,8 +237,9 @@ function pointFilter(
  * A service area covers a postcode when its name is the name or code of an area the
  * postcode lies in (ward, district: from the ONSPD), when it names the postcode's area,
  * district or sector ("BS", "BS5", "BS5 6"), or when its GeoJSON extent contains the point.
+ * Returns the ids of the services so covered, as a query of one column.
  */
-function coverage(plan: ListPlan, s: string, point: Point): string {
+function coverage(plan: ListPlan, point: Point): string {
   const names = new Set<string>();
   for (const area of point.areas ?? []) {
     names.add(area);
@@ -253,11 +254,17 @@ function coverage(plan: ListPlan, s: string, point: Point): string {
     compact.slice(0, -2), // sector
   ];
   const namesParam = plan.param([...names], 'text[]');
-  return `EXISTS (SELECT 1 FROM service_area a WHERE a.service_id = ${s}.id AND (
-    lower(a.name) = ANY(${namesParam}) OR lower(a.service_area) = ANY(${namesParam})
-    OR upper(replace(a.name, ' ', '')) = ANY(${plan.param(prefixes, 'text[]')})
-    OR (lower(a.extent_type) = 'geojson' AND oruk_geojson_contains(a.extent,
-      ${plan.param(point.latitude, 'float8')}, ${plan.param(point.longitude, 'float8')}))))`;
+  const lat = plan.param(point.latitude, 'float8');
+  const lon = plan.param(point.longitude, 'float8');
+  // One branch per way of covering, each served by its index (the coverage migration).
+  return `SELECT service_id FROM service_area WHERE lower(name) = ANY(${namesParam})
+    UNION ALL SELECT service_id FROM service_area WHERE lower(service_area) = ANY(${namesParam})
+    UNION ALL SELECT service_id FROM service_area
+      WHERE upper(replace(name, ' ', '')) = ANY(${plan.param(prefixes, 'text[]')})
+    UNION ALL SELECT service_id FROM service_area
+      WHERE lower(extent_type) = 'geojson'
+        AND oruk_geojson_bbox(extent) @> box(point(${lon}, ${lat}), point(${lon}, ${lat}))
+        AND oruk_geojson_contains(extent, ${lat}, ${lon})`;
 }
 
 export function taxonomyTermFilters(plan: ListPlan, query: TaxonomyTermsQuery): void {
