@@ -322,12 +322,13 @@ describe('postcodes: the ONSPD loader and the geocoder', () => {
   });
 
   describe('bounding boxes of GeoJSON extents (the coverage prefilter)', () => {
-    const bbox = async (extent: string | null) =>
-      (
-        (await t.db.query(`SELECT oruk_geojson_bbox($1)::text AS box`, [extent])) as {
-          box: string | null;
-        }[]
-      )[0].box;
+    const bbox = async (extent: string | null) => {
+      const [{ box }] = await t.db.query<{ box: string | null }[]>(
+        `SELECT oruk_geojson_bbox($1)::text AS box`,
+        [extent],
+      );
+      return box;
+    };
 
     it('holds every vertex of polygons and multipolygons, numbers quoted or not', async () => {
       expect(
