@@ -218,7 +218,7 @@ function pointFilter(
     plan.andIn(`${s}.id`, coverage(plan, point));
   }
   if (near === 'location') {
-    plan.join('JOIN location l ON l.id = r.location_id');
+    plan.join('JOIN location l ON l.id = r.location_id', 'l');
     if (within !== 'true') plan.and(within);
     plan.sortBy(`round(${distance('l')})::int`, 'ASC', 'distance');
     return;

@@ -34,7 +34,8 @@ export interface ListResource<Q extends ListQuery> {
   table: string;
   /** The stable order after any ranking (default: name, then id). */
   order?: string[];
-  joins?: string[];
+  /** Joined tables: [join, alias of a required to-one reference (see ListPlan.join)]. */
+  joins?: [string, string?][];
   shape(query: Q): Shape;
   filter(plan: ListPlan, query: Q, point?: Point): void;
 }
@@ -48,7 +49,7 @@ export const SERVICES: ListResource<ServicesQuery> = {
 export const SERVICE_AT_LOCATIONS: ListResource<ServiceAtLocationsQuery> = {
   table: 'service_at_location',
   // A service at location has no name: by its service's name, then its own id.
-  joins: ['JOIN service s ON s.id = r.service_id'],
+  joins: [['JOIN service s ON s.id = r.service_id', 's']],
   order: ['s.name', 'r.id'],
   shape: (q) => (q.full ? SERVICE_AT_LOCATION_FULL : SERVICE_AT_LOCATION),
   filter: (plan, q, point) => serviceFilters(plan, q, 's', point, 'location'),
@@ -116,7 +117,7 @@ export class Lists {
     checkCombinations(query);
     const point = await this.point(query);
     const plan = new ListPlan(resource.table, resource.order);
-    resource.joins?.forEach((join) => plan.join(join));
+    resource.joins?.forEach(([join, oneEach]) => plan.join(join, oneEach));
     resource.filter(plan, query, point);
     return { plan, shape: resource.shape(query) };
   }

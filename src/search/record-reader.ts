@@ -69,7 +69,7 @@ export class RecordReader {
     const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param((page.page - 1) * page.per_page, 'bigint')}`;
     return [
       plan.bind(this.itemsSql(shape, plan, limit)),
-      plan.bind(`SELECT count(*)::int AS total ${plan.fromWhere(quoteIdent(plan.table))}`),
+      plan.bind(`SELECT count(*)::int AS total ${plan.countFrom(quoteIdent(plan.table))}`),
     ];
   }
 
