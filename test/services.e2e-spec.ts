@@ -223,6 +223,9 @@ describe('/services', () => {
       expect(await count('/services?per_page=1000')).toBe(2);
       expect(await count('/services?per_page=1&full=true')).toBe(2);
       expect(await count('/services?per_page=1000&full=true')).toBe(2);
+      // A search decides first whether it must fall back to similarity: one statement more.
+      expect(await count('/services?search=food&per_page=1')).toBe(3);
+      expect(await count('/services?search=food&per_page=1000&full=true')).toBe(3);
       const [largest] = await t.db.query(
         `SELECT s.id FROM service s ORDER BY (SELECT count(*) FROM service_at_location sal WHERE sal.service_id = s.id)
            + (SELECT count(*) FROM schedule x WHERE x.service_id = s.id) + (SELECT count(*) FROM contact c WHERE c.service_id = s.id) DESC LIMIT 1`,

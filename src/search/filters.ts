@@ -22,18 +22,45 @@ export interface Point {
 const EARTH_RADIUS_M = 6_371_008.8;
 
 /**
+ * What a list's filters need beyond the query, found before the plan is built (one small
+ * statement each, see Lists.plan): the point a postcode or lat/long names, and whether a
+ * search must fall back to trigram similarity because nothing matches its words as such.
+ */
+export interface FilterContext {
+  point?: Point;
+  fallback?: boolean;
+}
+
+/** A record's name and description as a text-search document (the named tables' index). */
+const document = (r: string) =>
+  `to_tsvector('english', coalesce(${r}.name, '') || ' ' || coalesce(${r}.description, ''))`;
+
+/**
+ * The statement that decides the fallback of a search over `table` (services have their
+ * own search column; the other tables their name and description): true when no row
+ * matches the words as such, read through the text index; undefined when the search has
+ * no words to fall back on (only exclusions).
+ */
+export function fallbackStatement(table: string, search: string): [string, unknown[]] | undefined {
+  const plan = new ListPlan(table);
+  const { tsquery, words } = searchTerms(plan, search);
+  if (!words) return undefined;
+  const match =
+    table === 'service' ? `x.search_vector @@ ${tsquery}` : `${document('x')} @@ ${tsquery}`;
+  return plan.bind(`SELECT NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${match}) AS fallback`);
+}
+
+/**
  * Free-text search over a service: its name, organization, terms and description, ranked.
  * When no service matches the words as such (a misspelling: "dementa"), trigram
- * similarity over the names finds the close ones instead. The fallback is decided once per
- * statement (an uncorrelated sub-select), so an ordinary search costs only the text index.
+ * similarity over the names and terms finds the close ones instead (`fallback`, decided
+ * before: see fallbackStatement), so that an ordinary search costs only the text index.
  */
-export function searchServices(plan: ListPlan, s: string, search: string): void {
+export function searchServices(plan: ListPlan, s: string, search: string, fallback = false): void {
   const { tsquery, words, excluded } = searchTerms(plan, search);
-  const noExactMatch = `NOT EXISTS (SELECT 1 FROM service x WHERE x.search_vector @@ ${tsquery})`;
-  fallbackSearch(plan, {
+  fallbackSearch(plan, fallback, {
     matches: `${s}.search_vector @@ ${tsquery}`,
     rank: `ts_rank(${s}.search_vector, ${tsquery})`,
-    noExactMatch,
     similar: words && `${words} <% ${s}.search_text`,
     similarity: words && `word_similarity(${words}, ${s}.search_text)`,
     excluded: excluded && `${s}.search_vector @@ ${excluded}`,
@@ -45,15 +72,12 @@ export function searchServices(plan: ListPlan, s: string, search: string): void 
  * terms), with the same syntax and fallback. The condition matches the tables' search
  * indexes; the rank weighs the name above the description.
  */
-export function searchNamed(plan: ListPlan, search: string): void {
+export function searchNamed(plan: ListPlan, search: string, fallback = false): void {
   const { tsquery, words, excluded } = searchTerms(plan, search);
-  const document = (r: string) =>
-    `to_tsvector('english', coalesce(${r}.name, '') || ' ' || coalesce(${r}.description, ''))`;
   const weighted = `setweight(to_tsvector('english', coalesce(r.name, '')), 'A') || setweight(to_tsvector('english', coalesce(r.description, '')), 'C')`;
-  fallbackSearch(plan, {
+  fallbackSearch(plan, fallback, {
     matches: `${document('r')} @@ ${tsquery}`,
     rank: `ts_rank(${weighted}, ${tsquery})`,
-    noExactMatch: `NOT EXISTS (SELECT 1 FROM ${plan.table} x WHERE ${document('x')} @@ ${tsquery})`,
     similar: words && `${words} <% lower(r.name)`,
     similarity: words && `similarity(${words}, lower(r.name))`,
     excluded: excluded && `${document('r')} @@ ${excluded}`,
@@ -65,27 +89,25 @@ export function searchNamed(plan: ListPlan, search: string): void {
 
 function fallbackSearch(
   plan: ListPlan,
+  fallback: boolean,
   sql: {
     matches: string;
     rank: string;
-    noExactMatch: string;
     similar?: string;
     similarity?: string;
     excluded?: string;
     alwaysSimilarity?: boolean;
   },
 ): void {
-  if (!sql.similar) {
-    plan.and(sql.matches);
-    plan.sortBy(sql.rank, 'DESC');
+  if (fallback && sql.similar && sql.similarity) {
+    // Nothing matches the words as such: the most similar, still without the excluded words.
+    plan.and(`${sql.similar}${sql.excluded ? ` AND NOT ${sql.excluded}` : ''}`);
+    plan.sortBy(sql.similarity, 'DESC');
     return;
   }
-  const fuzzy = `${sql.noExactMatch} AND ${sql.similar}${sql.excluded ? ` AND NOT ${sql.excluded}` : ''}`;
-  plan.and(`${sql.matches} OR (${fuzzy})`);
+  plan.and(sql.matches);
   plan.sortBy(
-    sql.alwaysSimilarity
-      ? `${sql.rank} + ${sql.similarity}`
-      : `${sql.rank} + CASE WHEN ${sql.noExactMatch} THEN ${sql.similarity} ELSE 0 END`,
+    sql.alwaysSimilarity && sql.similarity ? `${sql.rank} + ${sql.similarity}` : sql.rank,
     'DESC',
   );
 }
@@ -123,10 +145,10 @@ export function serviceFilters(
   plan: ListPlan,
   query: ServiceFilterQuery,
   s: string,
-  point: Point | undefined,
+  { point, fallback }: FilterContext,
   near: 'service' | 'location',
 ): void {
-  if (query.search) searchServices(plan, s, query.search);
+  if (query.search) searchServices(plan, s, query.search, fallback);
   if (query.taxonomy_term_id) {
     // The terms asked for and every term below them (an array computed once, so that the
     // attributes are read through IDX_attribute_term_link).
@@ -267,8 +289,12 @@ function coverage(plan: ListPlan, point: Point): string {
         AND oruk_geojson_contains(extent, ${lat}, ${lon})`;
 }
 
-export function taxonomyTermFilters(plan: ListPlan, query: TaxonomyTermsQuery): void {
-  if (query.search) searchNamed(plan, query.search);
+export function taxonomyTermFilters(
+  plan: ListPlan,
+  query: TaxonomyTermsQuery,
+  { fallback }: FilterContext,
+): void {
+  if (query.search) searchNamed(plan, query.search, fallback);
   if (query.taxonomy_id) {
     plan.and(`r.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`);
   }
@@ -279,8 +305,8 @@ export function taxonomyTermFilters(plan: ListPlan, query: TaxonomyTermsQuery): 
   }
 }
 
-export function namedFilters(plan: ListPlan, query: ListQuery): void {
-  if (query.search) searchNamed(plan, query.search);
+export function namedFilters(plan: ListPlan, query: ListQuery, { fallback }: FilterContext): void {
+  if (query.search) searchNamed(plan, query.search, fallback);
 }
 
 /** A date is midnight UTC; a date-time without an offset is UTC. */

@@ -25,7 +25,15 @@ import {
   TAXONOMY,
   TAXONOMY_TERM,
 } from '../hsds/shapes';
-import { asUtcInstant, namedFilters, Point, serviceFilters, taxonomyTermFilters } from './filters';
+import {
+  asUtcInstant,
+  fallbackStatement,
+  FilterContext,
+  namedFilters,
+  Point,
+  serviceFilters,
+  taxonomyTermFilters,
+} from './filters';
 import { ListPlan } from './list-plan';
 import { RecordReader } from './record-reader';
 
@@ -36,14 +44,16 @@ export interface ListResource<Q extends ListQuery> {
   order?: string[];
   /** Joined tables: [join, alias of a required to-one reference (see ListPlan.join)]. */
   joins?: [string, string?][];
+  /** The table `search` looks in (default: the list's own). */
+  searchTable?: string;
   shape(query: Q): Shape;
-  filter(plan: ListPlan, query: Q, point?: Point): void;
+  filter(plan: ListPlan, query: Q, context: FilterContext): void;
 }
 
 export const SERVICES: ListResource<ServicesQuery> = {
   table: 'service',
   shape: (q) => (q.minimal ? SERVICE_MINIMAL : q.full ? SERVICE_FULL : SERVICE),
-  filter: (plan, q, point) => serviceFilters(plan, q, 'r', point, 'service'),
+  filter: (plan, q, context) => serviceFilters(plan, q, 'r', context, 'service'),
 };
 
 export const SERVICE_AT_LOCATIONS: ListResource<ServiceAtLocationsQuery> = {
@@ -52,7 +62,8 @@ export const SERVICE_AT_LOCATIONS: ListResource<ServiceAtLocationsQuery> = {
   joins: [['JOIN service s ON s.id = r.service_id', 's']],
   order: ['s.name', 'r.id'],
   shape: (q) => (q.full ? SERVICE_AT_LOCATION_FULL : SERVICE_AT_LOCATION),
-  filter: (plan, q, point) => serviceFilters(plan, q, 's', point, 'location'),
+  searchTable: 'service',
+  filter: (plan, q, context) => serviceFilters(plan, q, 's', context, 'location'),
 };
 
 export const ORGANIZATIONS: ListResource<OrganizationsQuery> = {
@@ -90,9 +101,9 @@ export class Lists {
 
   constructor(
     private readonly reader: RecordReader,
-    @Inject(DataSource) db: DataSource,
+    @Inject(DataSource) private readonly db: DataSource,
   ) {
-    this.geocoder = new Geocoder(db);
+    this.geocoder = new Geocoder(this.db);
   }
 
   async run<Q extends ListQuery>(
@@ -115,11 +126,24 @@ export class Lists {
     query: Q,
   ): Promise<{ plan: ListPlan; shape: Shape }> {
     checkCombinations(query);
-    const point = await this.point(query);
+    const context: FilterContext = {
+      point: await this.point(query),
+      fallback: query.search
+        ? await this.fallback(resource.searchTable ?? resource.table, query.search)
+        : false,
+    };
     const plan = new ListPlan(resource.table, resource.order);
     resource.joins?.forEach(([join, oneEach]) => plan.join(join, oneEach));
-    resource.filter(plan, query, point);
+    resource.filter(plan, query, context);
     return { plan, shape: resource.shape(query) };
+  }
+
+  /** Whether a search must fall back to similarity: nothing matches its words as such. */
+  private async fallback(table: string, search: string): Promise<boolean> {
+    const statement = fallbackStatement(table, search);
+    if (!statement) return false;
+    const [{ fallback }] = await this.db.query<{ fallback: boolean }[]>(...statement);
+    return fallback;
   }
 
   /** The point a postcode or lat/long names, if the query has one. */
