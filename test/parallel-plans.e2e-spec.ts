@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
 import { TestDatabase } from './support/database';
-import { Doc, seedServices } from './support/seed-data';
+import { seedSamples, seedServices } from './support/seed-data';
 
 /**
  * On large tables PostgreSQL runs queries in parallel, and a function it may call there must
@@ -50,11 +50,7 @@ describe('requests under parallel query plans', () => {
 
   it('answers every kind of request, and the same as without', async () => {
     const services = seedServices();
-    const postcode = services
-      .flatMap((s) => s.service_at_locations as Doc[])
-      .flatMap((sal) => (sal.location.addresses ?? []) as Doc[])[0].postal_code as string;
-    const term = services.flatMap((s) => (s.attributes ?? []) as Doc[])[0]
-      .taxonomy_term_id as string;
+    const { postcode, term } = seedSamples(services);
     const paths = [
       '/services',
       `/services/${services[0].id as string}`,

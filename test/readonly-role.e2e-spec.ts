@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
 import { TestDatabase } from './support/database';
-import { Doc, seedServices } from './support/seed-data';
+import { seedSamples, seedServices } from './support/seed-data';
 
 /**
  * The API needs nothing but SELECT (README: "Running with a read-only database role"): the
@@ -83,11 +83,7 @@ describe('the API on a read-only role', () => {
     const first = async (list: string) =>
       (await get(`${list}?per_page=1`).expect(200)).body.contents[0].id as string;
     const services = seedServices();
-    const postcode = services
-      .flatMap((s) => s.service_at_locations as Doc[])
-      .flatMap((sal) => (sal.location.addresses ?? []) as Doc[])[0].postal_code as string;
-    const term = services.flatMap((s) => (s.attributes ?? []) as Doc[])[0]
-      .taxonomy_term_id as string;
+    const { postcode, term } = seedSamples(services);
     const lists = [
       '/services',
       '/service_at_locations',
