@@ -15,13 +15,13 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
   // Request ids and logs, metrics timing, security headers (src/http/running-in-public.ts).
-  observe(app, config);
+  const metrics = observe(app, config);
   // Health probes stay at the root whatever the base path (src/health/health.controller.ts).
   if (config.BASE_PATH !== '/') app.setGlobalPrefix(config.BASE_PATH, { exclude: HEALTH_PATHS });
   // ORUK feeds are open: every response, errors and preflights included, allows any origin.
   app.enableCors({ origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'] });
   // After CORS, so that 429s and 400s carry its header: throttling, URL limits, /metrics.
-  guard(app, config);
+  guard(app, config, metrics);
   const document = buildOpenApiDocument(app);
   app.get(OpenApiHolder).document = document;
   const base = config.BASE_PATH === '/' ? '' : config.BASE_PATH;

@@ -13,33 +13,29 @@ import { answerClientErrors, requestLimits, securityHeaders, throttling } from '
  * Nest's routes so that they see every request:
  *
  *   1. observe():  request id and log line, timing for the metrics, security headers;
+ *                  returns the metrics (undefined with METRICS=false);
  *   2. (CORS, registered by configureApp: its header is then on every answer below);
  *   3. guard():    throttling, URL and query limits, then /metrics.
  */
-export function observe(app: INestApplication, config: AppConfig): void {
+export function observe(app: INestApplication, config: AppConfig): Metrics | undefined {
   const express = app as NestExpressApplication;
   answerClientErrors(app.getHttpServer() as Server);
   // Which address is the client's (req.ip): the rate limit and the logs depend on it.
   express.set('trust proxy', config.trustProxy);
   app.use(requestLogging(config));
-  if (config.METRICS) {
-    const metrics = new Metrics(app.get(DataSource), config.DB_POOL_MAX);
-    metricsOf.set(app, metrics);
-    app.use(metrics.middleware);
-  }
+  const metrics = config.METRICS ? new Metrics(app.get(DataSource), config.DB_POOL_MAX) : undefined;
+  if (metrics) app.use(metrics.middleware);
   app.use(securityHeaders(config));
+  return metrics;
 }
 
-export function guard(app: INestApplication, config: AppConfig): void {
+export function guard(app: INestApplication, config: AppConfig, metrics?: Metrics): void {
   const limiter = throttling(config);
   if (limiter) app.use(limiter);
   app.use(requestLimits(config));
-  const metrics = metricsOf.get(app);
   if (metrics) {
     // At the root whatever BASE_PATH is, and outside Nest: not part of the ORUK API.
     const express = app as NestExpressApplication;
     express.getHttpAdapter().getInstance().get('/metrics', metrics.endpoint);
   }
 }
-
-const metricsOf = new WeakMap<INestApplication, Metrics>();

@@ -31,9 +31,14 @@ export interface FilterContext {
   fallback?: boolean;
 }
 
-/** A record's name and description as a text-search document (the named tables' index). */
-const document = (r: string) =>
-  `to_tsvector('english', coalesce(${r}.name, '') || ' ' || coalesce(${r}.description, ''))`;
+/**
+ * Row `r` of `table` matches a text-search query: services by their search column, the
+ * other tables by their name and description (the expression their search index is on).
+ */
+const matchesText = (table: string, r: string, tsquery: string) =>
+  table === 'service'
+    ? `${r}.search_vector @@ ${tsquery}`
+    : `to_tsvector('english', coalesce(${r}.name, '') || ' ' || coalesce(${r}.description, '')) @@ ${tsquery}`;
 
 /**
  * The statement that decides the fallback of a search over `table` (services have their
@@ -45,9 +50,9 @@ export function fallbackStatement(table: string, search: string): [string, unkno
   const plan = new ListPlan(table);
   const { tsquery, words } = searchTerms(plan, search);
   if (!words) return undefined;
-  const match =
-    table === 'service' ? `x.search_vector @@ ${tsquery}` : `${document('x')} @@ ${tsquery}`;
-  return plan.bind(`SELECT NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${match}) AS fallback`);
+  return plan.bind(
+    `SELECT NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${matchesText(table, 'x', tsquery)}) AS fallback`,
+  );
 }
 
 /**
@@ -59,11 +64,11 @@ export function fallbackStatement(table: string, search: string): [string, unkno
 export function searchServices(plan: ListPlan, s: string, search: string, fallback = false): void {
   const { tsquery, words, excluded } = searchTerms(plan, search);
   fallbackSearch(plan, fallback, {
-    matches: `${s}.search_vector @@ ${tsquery}`,
+    matches: matchesText('service', s, tsquery),
     rank: `ts_rank(${s}.search_vector, ${tsquery})`,
     similar: words && `${words} <% ${s}.search_text`,
     similarity: words && `word_similarity(${words}, ${s}.search_text)`,
-    excluded: excluded && `${s}.search_vector @@ ${excluded}`,
+    excluded: excluded && matchesText('service', s, excluded),
   });
 }
 
@@ -76,11 +81,11 @@ export function searchNamed(plan: ListPlan, search: string, fallback = false): v
   const { tsquery, words, excluded } = searchTerms(plan, search);
   const weighted = `setweight(to_tsvector('english', coalesce(r.name, '')), 'A') || setweight(to_tsvector('english', coalesce(r.description, '')), 'C')`;
   fallbackSearch(plan, fallback, {
-    matches: `${document('r')} @@ ${tsquery}`,
+    matches: matchesText(plan.table, 'r', tsquery),
     rank: `ts_rank(${weighted}, ${tsquery})`,
     similar: words && `${words} <% lower(r.name)`,
     similarity: words && `similarity(${words}, lower(r.name))`,
-    excluded: excluded && `${document('r')} @@ ${excluded}`,
+    excluded: excluded && matchesText(plan.table, 'r', excluded),
     // These tables are small: likeness to the whole name always counts, so "Housing" ranks
     // the term named Housing above "Housing advice".
     alwaysSimilarity: true,

@@ -24,6 +24,8 @@ export class ListPlan {
   selective?: { column: string; ids: string; index: number };
   /** Most matches of the selective condition read by collecting and sorting them. */
   few = 2000;
+  /** Joins to a required to-one reference → their alias (see join()). */
+  private readonly oneEach = new Map<string, string>();
 
   constructor(
     /** The table the items are rows of. */
@@ -63,8 +65,6 @@ export class ListPlan {
     if (oneEach) this.oneEach.set(sql, oneEach);
     return this;
   }
-
-  private readonly oneEach = new Map<string, string>();
 
   and(condition: string): this {
     this.where.push(condition);
