@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * `service.last_modified` drives `modified_after`, so it must change whenever the service
- * or anything nested in it changes (STANDARD.md §3.1), however the change is made: by the
+ * or anything nested in it changes (docs/standard.md, "Known gaps in the published documents"), however the change is made: by the
  * loader, an import, or a council's own SQL. Each table that appears inside a service
  * gets a row trigger that finds the services containing the changed row and stamps them
  * with now(): at most once per service and transaction, and never for an update that

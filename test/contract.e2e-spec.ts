@@ -7,7 +7,7 @@ type Json = Record<string, any>;
 
 /**
  * The contract: every path and query parameter of both official ORUK 3.0 OpenAPI documents
- * (STANDARD.md §1.2–1.3) exists in ours, with a compatible type, documented with a meaning
+ * (docs/standard.md, "Query parameters") exists in ours, with a compatible type, documented with a meaning
  * and an example. Reads our committed openapi/openapi.json (CI keeps it equal to the code).
  */
 const ours: Json = JSON.parse(readFileSync(join(projectRoot(), 'openapi', 'openapi.json'), 'utf8'));
@@ -30,7 +30,7 @@ const resolve = (document: Json, value: Json): Json =>
 
 /**
  * Whether our parameter takes every value the official one means. The official documents
- * use a few non-JSON-Schema types (STANDARD.md §7.6): "time" for HH:MM, format "datetime",
+ * use a few non-JSON-Schema types (docs/standard.md, "Query parameters"): "time" for HH:MM, format "datetime",
  * and a string for proximity, which is a number of metres.
  */
 function compatible(name: string, official: Json, our: Json): boolean {

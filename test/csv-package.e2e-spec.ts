@@ -16,12 +16,9 @@ import { ENTITIES } from '../src/hsds/entities';
 import { fieldsOf, tableOf } from '../src/hsds/fields';
 import { Loader } from '../src/hsds/loader';
 import { SERVICE_FULL, TAXONOMY_FULL } from '../src/hsds/shapes';
-import {
-  csvFileOf,
-  CsvPackageError,
-  readCsvPackage,
-  writeCsvPackage,
-} from '../src/transfer/csv-package';
+import { csvFileOf, CsvPackageError } from '../src/transfer/csv-package/names';
+import { readCsvPackage } from '../src/transfer/csv-package/read';
+import { writeCsvPackage } from '../src/transfer/csv-package/write';
 import { SourceDocument } from '../src/transfer/documents';
 import { createTestApp, TestApp } from './support/app';
 import { officialIt, ORUK_SCHEMA_DIR } from './support/oruk-schemas';
@@ -67,7 +64,7 @@ describe('HSDS tabular data package (CSV)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     // Values a CSV writer must quote, and a number with many digits, in this private copy.
-    // (No CR: src/geo/csv.ts reads a CRLF inside a quoted field as LF.)
+    // (No CR: src/common/csv.ts reads a CRLF inside a quoted field as LF.)
     await t.db.query(
       `UPDATE service SET description = $1
        WHERE id = (SELECT id FROM service ORDER BY id LIMIT 1 OFFSET 3)`,

@@ -4,7 +4,7 @@ import { officialErrors, officialIt, openApiErrors } from './support/oruk-schema
 import { Doc, ids, seedServices, seedTaxonomies } from './support/seed-data';
 
 /**
- * Every ORUK 3.0 endpoint (STANDARD.md §1.1): the records each list holds, the shapes of
+ * Every ORUK 3.0 endpoint (docs/standard.md, "Endpoints"): the records each list holds, the shapes of
  * list items and of /{id} bodies (§1.6), checked against the seed documents and against
  * the official schemas and our own OpenAPI document.
  */

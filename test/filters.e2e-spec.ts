@@ -13,7 +13,7 @@ import { officialErrors, officialIt } from './support/oruk-schemas';
 import { Doc, ids, seedServices, seedTaxonomies } from './support/seed-data';
 
 /**
- * Every query parameter (STANDARD.md §1.2–1.3), each answer checked against an independent
+ * Every query parameter (docs/standard.md, "Query parameters"), each answer checked against an independent
  * computation over the seed documents, plus combinations, paging under filters and 400s.
  */
 describe('query parameters', () => {

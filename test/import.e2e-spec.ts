@@ -8,7 +8,7 @@ import { projectRoot } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/hsds/entities';
 import { tableOf } from '../src/hsds/fields';
-import { writeCsvPackage } from '../src/transfer/csv-package';
+import { writeCsvPackage } from '../src/transfer/csv-package/write';
 import { exportNdjson } from '../src/transfer/exporter';
 import { ImportAborted, importDocuments, ImportSummary } from '../src/transfer/importer';
 import { openSource } from '../src/transfer/sources';

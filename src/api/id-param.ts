@@ -2,7 +2,7 @@ import { BadRequestException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 
-/** The `{id}` path parameter: every ORUK id is a UUID (STANDARD.md §2, rule 8). */
+/** The `{id}` path parameter: every ORUK id is a UUID (docs/standard.md, "Output rules"). */
 export const IdParam = () =>
   Param(
     'id',

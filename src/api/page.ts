@@ -25,8 +25,8 @@ const maxPerPage = (query: { minimal?: boolean }) =>
   query.minimal ? MAX_MINIMAL_PER_PAGE : MAX_PER_PAGE;
 
 /**
- * `page`, `per_page`, `format` and `search`, shared by every list endpoint (STANDARD.md
- * §1.2, §1.5). The filters of each endpoint extend it (./queries.ts).
+ * `page`, `per_page`, `format` and `search`, shared by every list endpoint (docs/standard.md,
+ * "Query parameters" and "Page envelope"). The filters of each endpoint extend it (./queries.ts).
  */
 export class ListQuery {
   @ApiPropertyOptional({
@@ -105,7 +105,7 @@ export class FullQuery extends ListQuery {
   full: boolean = false;
 }
 
-/** The ORUK page envelope (STANDARD.md §1.5). */
+/** The ORUK page envelope (docs/standard.md, "Page envelope"). */
 export interface Page<T> {
   total_items: number;
   total_pages: number;

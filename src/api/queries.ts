@@ -19,7 +19,7 @@ import { ToBoolean, ToList, ToNumber } from './query-values';
 
 /**
  * The query parameters of each list endpoint: the union of both ORUK 3.0 OpenAPI documents
- * (STANDARD.md §1.2–1.3) plus lat/long. Each is declared once here, with its validation
+ * (docs/standard.md, "Query parameters") plus lat/long. Each is declared once here, with its validation
  * and its documentation; src/search/filters.ts turns them into SQL. Unknown parameters are
  * ignored; a bad value is a 400 naming the parameter.
  */

@@ -23,7 +23,7 @@ export class RootController {
     operationId: 'getApiDetails',
     summary: 'Feed details',
     description:
-      'The version and profile of the standard this feed follows and where its OpenAPI document is (STANDARD.md \u00a71.4). The ORUK validator starts here.',
+      'The version and profile of the standard this feed follows and where its OpenAPI document is. The ORUK validator starts here.',
   })
   @ApiOkResponse({
     description: 'The feed details.',

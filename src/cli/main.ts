@@ -8,7 +8,7 @@ import { createDataSource } from '../database/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded';
 import { loadOnspd } from '../geo/onspd';
 import { seedDatabase } from '../import/seed';
-import { writeCsvPackage } from '../transfer/csv-package';
+import { writeCsvPackage } from '../transfer/csv-package/write';
 import { exportNdjson } from '../transfer/exporter';
 import { harvest, HarvestOptions } from '../transfer/harvest';
 import {

@@ -10,7 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { databaseFailure, databaseFailureMessage } from '../database/errors';
 
-/** The one error body of the API: `{statusCode, message, error}` (STANDARD.md §2). */
+/** The one error body of the API: `{statusCode, message, error}` (docs/standard.md, "Output rules"). */
 export interface ErrorBody {
   statusCode: number;
   message: string;

@@ -1,5 +1,5 @@
 import { DataSource, QueryRunner } from 'typeorm';
-import { readCsv } from './csv';
+import { readCsv } from '../common/csv';
 import { normalisePostcode } from './postcode';
 
 /**

@@ -15,7 +15,7 @@ import {
 } from './fields';
 
 /**
- * The HSDS data model of the ORUK 3.0 profile (STANDARD.md §3), one class per table.
+ * The HSDS data model of the ORUK 3.0 profile (the ORUK 3.0 JSON Schemas, docs/standard.md), one class per table.
  * Field names are the HSDS names. Fields marked "HSDS 3.0 extra" are not in the UK profile
  * but are stored and emitted (extra properties are allowed) because without them the data
  * is of little use: phones, language names and codes, contact emails, term codes.

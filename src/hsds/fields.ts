@@ -17,7 +17,7 @@ export interface FieldSpec {
   name: string;
   kind: FieldKind;
   description: string;
-  /** In the JSON Schema `required` list of the ORUK 3.0 entity (STANDARD.md §3, "R"). */
+  /** In the JSON Schema `required` list of the ORUK 3.0 entity (docs/standard.md). */
   required: boolean;
   values?: readonly string[];
   minimum?: number;
@@ -128,7 +128,7 @@ export const Time = (description: string, options?: FieldOptions) =>
 export const OneOf = (values: readonly string[], description: string, options?: FieldOptions) =>
   field('enum', description, options, values);
 
-/** The primary key: a UUID, as every ORUK id must be (STANDARD.md §2, rule 8). */
+/** The primary key: a UUID, as every ORUK id must be (docs/standard.md, "Output rules"). */
 export function Id(description: string) {
   return (target: object, property: string | symbol): void => {
     PrimaryColumn({

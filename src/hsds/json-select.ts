@@ -7,7 +7,7 @@ import { Shape, shapeFields } from './shapes';
  * nested object a correlated sub-select. A response therefore costs one statement however
  * many records it holds and however deep they nest (no N+1, no join explosion).
  *
- * Output rules of the standard live here, in one place (STANDARD.md §2):
+ * Output rules of the standard live here, in one place (docs/standard.md, "Output rules"):
  *  - no nulls: the caller wraps the expression in json_strip_nulls, so absent fields and
  *    empty arrays are omitted;
  *  - date-time as RFC 3339 UTC with milliseconds; dates and times in ISO form, numbers as

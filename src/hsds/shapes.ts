@@ -22,7 +22,7 @@ import {
 import { FieldSpec, fieldsOf } from './fields';
 
 /**
- * How records nest in ORUK JSON (STANDARD.md §1.6), declared once. A shape is an entity
+ * How records nest in ORUK JSON (docs/standard.md, "Nesting"), declared once. A shape is an entity
  * plus the objects and arrays nested in it, by JSON key. The same shapes drive:
  *  - the SQL that builds each response (./json-select.ts),
  *  - the JSON Schemas in the OpenAPI document and the import validator (./json-schema.ts),
@@ -82,7 +82,7 @@ const ATTRIBUTE: Shape = {
   nest: { taxonomy_term: one(TERM, 'taxonomy_term_id') },
 };
 
-/** The `attributes[]` of a record: the taxonomy terms that classify it (STANDARD.md §4). */
+/** The `attributes[]` of a record: the taxonomy terms that classify it (docs/standard.md, "Attributes and taxonomies"). */
 function attributes(of: LinkEntity): Nest {
   return many(ATTRIBUTE, 'link_id', { link_entity: of });
 }
@@ -220,7 +220,7 @@ export const SERVICE_AT_LOCATION: Shape = {
   extras: DISTANCE,
 };
 
-/** `/service_at_locations/{id}`: the full location and the full service (STANDARD.md §1.6). */
+/** `/service_at_locations/{id}`: the full location and the full service (docs/standard.md, "Nesting"). */
 export const SERVICE_AT_LOCATION_FULL: Shape = {
   name: 'ServiceAtLocationFull',
   entity: ServiceAtLocation,

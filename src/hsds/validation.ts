@@ -49,7 +49,7 @@ function toProblem(error: ErrorObject): Problem {
 
 /**
  * Clients and other feeds send `null` and "" for "no value" (ORUK v1 did so everywhere);
- * ORUK 3.0 omits such fields instead (STANDARD.md §2, rule 6). Normalise before validating.
+ * ORUK 3.0 omits such fields instead (docs/standard.md, "Output rules"). Normalise before validating.
  */
 export function withoutEmptyValues(value: unknown): unknown {
   return hasEmptyValues(value) ? copyWithoutEmptyValues(value) : value;

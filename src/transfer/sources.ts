@@ -3,9 +3,10 @@ import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { readCsvPackage } from './csv-package';
+import { readCsvPackage } from './csv-package/read';
 import { Doc, kindOf, SourceDocument } from './documents';
-import { fromV1Service, isV1Page, isV1Service, v1PageContents } from './v1';
+import { isV1Page, isV1Service, v1PageContents } from './v1/detect';
+import { fromV1Service } from './v1/mapper';
 
 export interface SourceOptions {
   /** Read every document as ORUK v1 (default: detect each document's version). */

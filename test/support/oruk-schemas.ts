@@ -26,7 +26,7 @@ let official: Ajv2020 | undefined;
 export function officialErrors(file: string, body: unknown): string[] {
   if (!ORUK_SCHEMA_DIR) throw new Error(SKIP_REASON);
   if (!official) {
-    // STANDARD.md §8: draft 2020-12, formats on, every schema registered under its public
+    // draft 2020-12, formats on, every schema registered under its public
     // id so that the absolute $refs resolve offline.
     official = new Ajv2020({ strict: false, allErrors: true });
     addFormats(official);
@@ -85,7 +85,7 @@ function errorsOf(validate: ValidateFunction, body: unknown): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }
 
-/** Every path in a JSON value whose value is null or "" (forbidden by STANDARD.md §2 rule 6). */
+/** Every path in a JSON value whose value is null or "" (forbidden by docs/standard.md, "Output rules"). */
 export function emptyValues(value: unknown, path = ''): string[] {
   if (value === null || value === '') return [path || '/'];
   if (Array.isArray(value)) return value.flatMap((v, i) => emptyValues(v, `${path}/${i}`));

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { csvRecords } from '../geo/csv';
-import { ENTITIES } from '../hsds/entities';
-import { csvCell, csvFileOf, csvLine, CsvPackageError, readCsvPackage } from './csv-package';
-import { SourceDocument } from './documents';
+import { csvCell, csvLine, csvRecords } from '../../common/csv';
+import { ENTITIES } from '../../hsds/entities';
+import { csvFileOf, CsvPackageError } from './names';
+import { readCsvPackage } from './read';
+import { SourceDocument } from '../documents';
 
 describe('csvCell', () => {
   it('leaves plain text alone and writes NULL as an empty cell', () => {

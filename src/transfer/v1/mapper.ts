@@ -1,9 +1,38 @@
-import { PHONE_TYPE, SERVICE_STATUS } from '../hsds/entities';
-import { Doc } from './documents';
-import { isUuid, uuidFor } from './ids';
+import { PHONE_TYPE, SERVICE_STATUS } from '../../hsds/entities';
+import { Doc } from '../documents';
+import { isUuid, uuidFor } from '../ids';
+import {
+  curie,
+  DERIVED,
+  DERIVED_SCOPE,
+  esdListUri,
+  esdTermUri,
+  STATUS_ALIASES,
+  UNSPECIFIED_VOCABULARY,
+  Vocabularies,
+} from './vocabularies';
+import {
+  ALL_DAYS,
+  amount,
+  asDoc,
+  compact,
+  coordinate,
+  country,
+  dayCodes,
+  defined,
+  docs,
+  isDoc,
+  isGeoJson,
+  isoDate,
+  languageOf,
+  MAX_AGE,
+  number,
+  text,
+  time,
+} from './values';
 
 /**
- * ORUK v1 ("HSDS-UK 1.0", the 2019–2023 Porism-style API, STANDARD.md §6) to ORUK 3.0.
+ * ORUK v1 ("HSDS-UK 1.0", the 2019–2023 Porism-style API, docs/standard.md, "ORUK v1") to ORUK 3.0.
  *
  * A v1 `/services/{id}` document becomes one full 3.0 service (SERVICE_FULL) plus the
  * taxonomies (TAXONOMY_FULL) its attributes' terms belong to. v1 ids may be any string:
@@ -22,251 +51,9 @@ export interface V1Mapping {
   unmapped: string[];
 }
 
-/** Keys only a v1 service has (3.0 has none of them at the service level). */
-const V1_SERVICE_KEYS = [
-  'service_taxonomys',
-  'regular_schedules',
-  'holiday_schedules',
-  'eligibilitys',
-  'fundings',
-  'reviews',
-  'deliverable_type',
-  'attending_type',
-  'attending_access',
-];
-
-/** Keys only a 3.0 service has: a document with any of them is never taken for v1. */
-const V3_SERVICE_KEYS = [
-  'schedules',
-  'attributes',
-  'funding',
-  'last_modified',
-  'assurer_email',
-  'alert',
-];
-
-/** Whether a JSON object is an ORUK v1 service (a full one or a `/services` list item). */
-export function isV1Service(doc: Doc): boolean {
-  if (!isDoc(doc) || V3_SERVICE_KEYS.some((key) => key in doc)) return false;
-  if (V1_SERVICE_KEYS.some((key) => key in doc)) return true;
-  const v1Location = docs(doc.service_at_locations).some((sal) => {
-    const location = asDoc(sal.location);
-    return (
-      'regular_schedule' in sal ||
-      (location !== undefined &&
-        ('physical_addresses' in location || 'accessibility_for_disabilities' in location))
-    );
-  });
-  const v1Language = docs(doc.languages).some((l) => typeof l.language === 'string');
-  const organization = asDoc(doc.organization);
-  const v1Organization =
-    organization !== undefined && 'url' in organization && !('website' in organization);
-  return v1Location || v1Language || v1Organization;
-}
-
-/** Whether a response body is a v1 page envelope (Spring-style, camelCase). */
-export function isV1Page(body: unknown): boolean {
-  if (!isDoc(body) || !Array.isArray(body.content) || 'contents' in body) return false;
-  return typeof body.totalElements === 'number' || typeof body.totalPages === 'number';
-}
-
-/** The items of a v1 page envelope (none if the body is not one). */
-export function v1PageContents(body: unknown): Doc[] {
-  return isV1Page(body) ? docs((body as Doc).content) : [];
-}
-
 /** Maps a v1 service document to ORUK 3.0. */
 export function fromV1Service(doc: Doc, feedScope: string): V1Mapping {
   return new ServiceMapper(doc, feedScope).map();
-}
-
-// ---------------------------------------------------------------------------------------
-// Vocabularies
-// ---------------------------------------------------------------------------------------
-
-/**
- * Vocabularies derived from v1 enumerated service fields. They are the standard's, not a
- * feed's, so their ids are the same for every feed (scope `oruk-v1:`): services from
- * different v1 feeds share the terms, and filter together.
- */
-interface DerivedVocabulary {
-  name: string;
-  description: string;
-  /** The label of the v1 field, for term descriptions. */
-  label: string;
-  /** Known values, in their canonical spelling. */
-  values: readonly string[];
-  /** Whether values outside `values` are kept (free text in practice). */
-  open: boolean;
-}
-
-const DERIVED: Record<string, DerivedVocabulary> = {
-  eligibility: {
-    name: 'ORUK v1 eligibility',
-    description:
-      'Who a service is for, from the eligibility field of ORUK v1 eligibility records (ages are mapped to minimum_age and maximum_age).',
-    label: 'Eligibility',
-    values: [
-      'adult',
-      'child',
-      'teen',
-      'family',
-      'female',
-      'male',
-      'Transgender',
-      'Transgender - M to F',
-      'Transgender - F to M',
-    ],
-    open: true,
-  },
-  deliverable_type: {
-    name: 'ORUK v1 deliverable type',
-    description:
-      'The nature of what a service delivers (the ORUK v1 service field deliverable_type).',
-    label: 'Deliverable type',
-    values: [
-      'Advice',
-      'Assessment',
-      'Counselling',
-      'Equipment',
-      'Financial Support',
-      'Information',
-      'Permission',
-      'Training',
-    ],
-    open: false,
-  },
-  attending_type: {
-    name: 'ORUK v1 attending type',
-    description: 'How people attend a service (the ORUK v1 service field attending_type).',
-    label: 'Attending type',
-    values: ['phone', 'online', 'venue', 'home visit'],
-    open: false,
-  },
-  attending_access: {
-    name: 'ORUK v1 attending access',
-    description:
-      'What access to a service requires, e.g. a referral (the ORUK v1 service field attending_access).',
-    label: 'Attending access',
-    values: ['referral', 'appointment', 'membership', 'drop-in'],
-    open: false,
-  },
-};
-
-const DERIVED_SCOPE = 'oruk-v1';
-
-/**
- * The LGA (esd) lists, whose terms have published URIs. v1 feeds name terms by CURIE
- * (`esdServiceType:242`) or by the bare list identifier inside a vocabulary named after
- * the list (`esdServiceTypes`); only then is a `term_uri` derived.
- */
-interface EsdList {
-  prefixes: readonly string[];
-  vocabularies: readonly string[];
-  list: string;
-  term: string;
-  identifier: RegExp;
-}
-
-const ESD_LISTS: readonly EsdList[] = [
-  {
-    prefixes: ['esdservicetype', 'esdservicetypes'],
-    vocabularies: ['esdservicetype', 'esdservicetypes'],
-    list: 'http://id.esd.org.uk/list/services',
-    term: 'http://id.esd.org.uk/service/',
-    identifier: /^\d+$/,
-  },
-  {
-    prefixes: ['esdneed', 'esdneeds'],
-    vocabularies: ['esdneed', 'esdneeds'],
-    list: 'http://id.esd.org.uk/list/needs',
-    term: 'http://id.esd.org.uk/need/',
-    identifier: /^\d+$/,
-  },
-  {
-    prefixes: ['esdcircumstance', 'esdcircumstances'],
-    vocabularies: ['esdcircumstance', 'esdcircumstances'],
-    list: 'http://id.esd.org.uk/list/circumstances',
-    term: 'http://id.esd.org.uk/circumstance/',
-    identifier: /^[A-Za-z0-9_]+$/,
-  },
-];
-
-const UNSPECIFIED_VOCABULARY = 'Unspecified';
-
-function curie(id: string | undefined): { prefix: string; local: string } | undefined {
-  const match = id ? /^([A-Za-z][\w.-]*):([^/\s][^\s]*)$/.exec(id) : null;
-  if (!match || /^https?$/i.test(match[1])) return undefined;
-  return { prefix: match[1], local: match[2] };
-}
-
-function esdTermUri(v1Id: string | undefined, vocabulary: string): string | undefined {
-  if (!v1Id) return undefined;
-  if (/^https?:\/\/id\.esd\.org\.uk\/(service|need|circumstance)\/[\w]+$/.test(v1Id)) return v1Id;
-  const compact = curie(v1Id);
-  for (const esd of ESD_LISTS) {
-    if (compact && esd.prefixes.includes(compact.prefix.toLowerCase())) {
-      return esd.identifier.test(compact.local) ? esd.term + compact.local : undefined;
-    }
-    if (!compact && esd.vocabularies.includes(vocabulary.trim().toLowerCase())) {
-      return esd.identifier.test(v1Id) ? esd.term + v1Id : undefined;
-    }
-  }
-  return undefined;
-}
-
-function esdListUri(vocabulary: string): string | undefined {
-  const name = vocabulary.trim().toLowerCase();
-  return ESD_LISTS.find((esd) => esd.vocabularies.includes(name))?.list;
-}
-
-const TERM_KEYS = [
-  'id',
-  'name',
-  'description',
-  'parent_id',
-  'taxonomy',
-  'taxonomy_id',
-  'term_uri',
-  'term',
-  'code',
-];
-
-/** The taxonomies and terms one mapping needs, in the order first met. */
-class Vocabularies {
-  private readonly taxonomies = new Map<string, { doc: Doc; terms: Map<string, Doc> }>();
-
-  taxonomy(doc: Doc): string {
-    const id = doc.id as string;
-    if (!this.taxonomies.has(id)) this.taxonomies.set(id, { doc, terms: new Map() });
-    return id;
-  }
-
-  /** Adds a term; a term met again only fills in what the first sight lacked. */
-  term(term: Doc): string {
-    const id = term.id as string;
-    const terms = this.taxonomies.get(term.taxonomy_id as string)!.terms;
-    const known = terms.get(id);
-    if (!known) terms.set(id, term);
-    else for (const [key, value] of Object.entries(term)) known[key] ??= value;
-    return id;
-  }
-
-  /** The final form of a term, as nested in attributes and in its taxonomy alike. */
-  get(id: string): Doc | undefined {
-    for (const { terms } of this.taxonomies.values()) {
-      const term = terms.get(id);
-      if (term) return ordered(term, TERM_KEYS);
-    }
-    return undefined;
-  }
-
-  documents(): Doc[] {
-    return [...this.taxonomies.values()].map(({ doc, terms }) => ({
-      ...doc,
-      taxonomy_terms: [...terms.keys()].map((id) => this.get(id)!),
-    }));
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -278,97 +65,6 @@ interface PendingAttribute {
   termId: string;
   linkType?: string;
 }
-
-const DAY_CODES = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-const ALL_DAYS = DAY_CODES.join(',');
-const DAY_NAMES: Record<string, string> = {
-  monday: 'MO',
-  mon: 'MO',
-  tuesday: 'TU',
-  tue: 'TU',
-  tues: 'TU',
-  wednesday: 'WE',
-  wed: 'WE',
-  thursday: 'TH',
-  thu: 'TH',
-  thur: 'TH',
-  thurs: 'TH',
-  friday: 'FR',
-  fri: 'FR',
-  saturday: 'SA',
-  sat: 'SA',
-  sunday: 'SU',
-  sun: 'SU',
-};
-
-const STATUS_ALIASES: Record<string, string> = {
-  temporarily_closed: 'temporarily closed',
-  'temporarily-closed': 'temporarily closed',
-  temporarilyclosed: 'temporarily closed',
-  'closed temporarily': 'temporarily closed',
-  suspended: 'temporarily closed',
-  paused: 'temporarily closed',
-  open: 'active',
-  live: 'active',
-  published: 'active',
-  closed: 'inactive',
-  withdrawn: 'inactive',
-  deleted: 'defunct',
-  discontinued: 'defunct',
-  archived: 'defunct',
-};
-
-const COUNTRIES: Record<string, string> = {
-  uk: 'GB',
-  'united kingdom': 'GB',
-  'great britain': 'GB',
-  britain: 'GB',
-  england: 'GB',
-  scotland: 'GB',
-  wales: 'GB',
-  'northern ireland': 'GB',
-  ireland: 'IE',
-};
-
-/** ISO 639 codes of languages commonly offered by UK services, by English name. */
-const LANGUAGE_CODES: Record<string, string> = {
-  arabic: 'ar',
-  bengali: 'bn',
-  'british sign language': 'bfi',
-  bsl: 'bfi',
-  cantonese: 'yue',
-  chinese: 'zh',
-  czech: 'cs',
-  english: 'en',
-  farsi: 'fa',
-  french: 'fr',
-  german: 'de',
-  gujarati: 'gu',
-  hindi: 'hi',
-  italian: 'it',
-  kurdish: 'ku',
-  latvian: 'lv',
-  lithuanian: 'lt',
-  mandarin: 'cmn',
-  pashto: 'ps',
-  persian: 'fa',
-  polish: 'pl',
-  portuguese: 'pt',
-  punjabi: 'pa',
-  romanian: 'ro',
-  russian: 'ru',
-  slovak: 'sk',
-  somali: 'so',
-  spanish: 'es',
-  tamil: 'ta',
-  tigrinya: 'ti',
-  turkish: 'tr',
-  ukrainian: 'uk',
-  urdu: 'ur',
-  welsh: 'cy',
-};
-
-const MAX_AGE = 150;
 
 class ServiceMapper {
   private readonly vocabularies = new Vocabularies();
@@ -847,7 +543,7 @@ class ServiceMapper {
       description,
       details: text(raw.details),
       url: text(raw.url),
-      // The UK profile's duplicate of description (STANDARD.md §7.11: fill both).
+      // The UK profile's duplicate of description (docs/standard.md, "Known gaps": fill both).
       accessibility: description,
     };
   }
@@ -910,7 +606,7 @@ class ServiceMapper {
           extent_type:
             text(raw.extent_type) ?? (extent && isGeoJson(extent) ? 'geojson' : undefined),
           uri,
-          // The UK profile's duplicate of name (STANDARD.md §7.11: fill both).
+          // The UK profile's duplicate of name (docs/standard.md, "Known gaps": fill both).
           service_area: name,
         };
       })
@@ -956,195 +652,5 @@ class ServiceMapper {
       description: text(raw.description),
       languages,
     };
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Values
-// ---------------------------------------------------------------------------------------
-
-function isDoc(value: unknown): value is Doc {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function asDoc(value: unknown): Doc | undefined {
-  return isDoc(value) ? value : undefined;
-}
-
-function docs(value: unknown): Doc[] {
-  return Array.isArray(value) ? value.filter(isDoc) : [];
-}
-
-function defined<T>(value: T | undefined): value is T {
-  return value !== undefined;
-}
-
-/** A trimmed non-empty string (numbers become strings), else undefined. */
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
-/** A number, or a string that is one. */
-function number(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  const given = text(value);
-  if (given === undefined || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(given))
-    return undefined;
-  return Number(given);
-}
-
-/** Latitude or longitude: numbers as given, even out of range (the validator says so). */
-function coordinate(value: unknown): unknown {
-  return number(value) ?? text(value);
-}
-
-/** Without undefined, null and "" values (v1 used null and "" for "no value"; 3.0 omits). */
-function compact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(compact);
-  if (!isDoc(value)) return value;
-  const out: Doc = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (v !== undefined && v !== null && v !== '') out[key] = compact(v);
-  }
-  return out;
-}
-
-/** A cost in pounds: a number, or a string such as "5", "£5.50" or "£1,200". */
-function amount(value: unknown): unknown {
-  const given = text(value);
-  const pounds = given && /^£?\s*(\d{1,3}(,\d{3})*|\d+)(\.\d+)?$/.exec(given);
-  if (pounds) return Number(given.replace(/[£,\s]/g, ''));
-  return number(value) ?? given;
-}
-
-function ordered(doc: Doc, keys: readonly string[]): Doc {
-  const out: Doc = {};
-  for (const key of keys) if (doc[key] !== undefined) out[key] = doc[key];
-  return out;
-}
-
-const LONDON_DATE = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The UK calendar date of an instant (v1 servers sent Java dates as UK midnight in UTC). */
-function londonDate(instant: Date): string {
-  const part = (type: string) => LONDON_DATE.formatToParts(instant).find((p) => p.type === type)!;
-  return `${part('year').value}-${part('month').value}-${part('day').value}`;
-}
-
-/** An ISO date from the forms v1 servers sent; anything else is returned as given. */
-export function isoDate(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return londonDate(new Date(value));
-  const given = text(value);
-  if (!given) return undefined;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(given)) return given;
-  const zoned =
-    /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})$/i.exec(given);
-  if (zoned) {
-    const zone = zoned[3].length === 5 ? `${zoned[3].slice(0, 3)}:${zoned[3].slice(3)}` : zoned[3];
-    const instant = new Date(`${zoned[1]}T${zoned[2]}${zone.toUpperCase()}`);
-    if (!Number.isNaN(instant.getTime())) return londonDate(instant);
-  }
-  const local = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}/.exec(given);
-  if (local) return local[1];
-  const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(given);
-  if (uk) return `${uk[3]}-${uk[2].padStart(2, '0')}-${uk[1].padStart(2, '0')}`;
-  return given;
-}
-
-/**
- * HH:MM:SS from the forms v1 servers sent ("09:00", "9:00", "0900", "09:00:00", "9am",
- * a datetime); "24:00" (end of day) becomes 00:00:00, which 3.0 readers (and our day/time
- * filter) take as "until midnight". Anything else is returned as given.
- */
-export function time(value: unknown): string | undefined {
-  const given = text(value);
-  if (!given) return undefined;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const hhmm = (h: number, m: number, s = 0, rest = '') =>
-    h === 24 && m === 0 && s === 0 ? '00:00:00' : `${pad(h)}:${pad(m)}:${pad(s)}${rest}`;
-  const clock =
-    /^(?:\d{4}-\d{2}-\d{2}[T ])?(\d{1,2})[:.](\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(
-      given,
-    );
-  if (clock && Number(clock[1]) <= 24) {
-    return hhmm(
-      Number(clock[1]),
-      Number(clock[2]),
-      Number(clock[3] ?? 0),
-      `${clock[4] ?? ''}${clock[5] ?? ''}`,
-    );
-  }
-  const compact = /^(\d{2})(\d{2})$/.exec(given);
-  if (compact && Number(compact[1]) <= 24) return hhmm(Number(compact[1]), Number(compact[2]));
-  const twelve = /^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?$/i.exec(given);
-  if (twelve && Number(twelve[1]) >= 1 && Number(twelve[1]) <= 12) {
-    const h = (Number(twelve[1]) % 12) + (twelve[3].toLowerCase() === 'p' ? 12 : 0);
-    return hhmm(h, Number(twelve[2] ?? 0));
-  }
-  return given;
-}
-
-/** RRULE day codes for one v1 day token: MO, 1MO, -1FR, Monday, Mon, 1–7 (ISO, 0 = Sunday), Mon-Fri. */
-function dayCodes(token: string): string[] | undefined {
-  const range = /^([a-z]+)\s*(?:-|–|\bto\b)\s*([a-z]+)$/i.exec(token);
-  if (range) {
-    const from = dayCode(range[1]);
-    const to = dayCode(range[2]);
-    if (!from || !to) return undefined;
-    const start = DAY_CODES.indexOf(from as (typeof DAY_CODES)[number]);
-    const end = DAY_CODES.indexOf(to as (typeof DAY_CODES)[number]);
-    const codes: string[] = [];
-    for (let i = start; ; i = (i + 1) % 7) {
-      codes.push(DAY_CODES[i]);
-      if (i === end) break;
-    }
-    return codes;
-  }
-  const code = dayCode(token);
-  return code ? [code] : undefined;
-}
-
-function dayCode(token: string): string | undefined {
-  const rrule = /^\+?(-?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/i.exec(token);
-  if (rrule) return `${rrule[1] ?? ''}${rrule[2].toUpperCase()}`;
-  if (/^[0-7]$/.test(token)) return DAY_CODES[(Number(token) + 6) % 7];
-  const name = token.toLowerCase().replace(/\.$/, '');
-  return DAY_NAMES[name] ?? DAY_NAMES[name.replace(/s$/, '')];
-}
-
-function country(value: unknown): string {
-  const given = text(value);
-  // v1's application profile: "Use 'GB'". A UK feed that left it out meant GB.
-  if (!given) return 'GB';
-  if (/^[a-z]{2}$/i.test(given)) return given.toUpperCase() === 'UK' ? 'GB' : given.toUpperCase();
-  return COUNTRIES[given.toLowerCase()] ?? given;
-}
-
-/** A language record's name and code from a v1 language value (a name, or an ISO code). */
-function languageOf(value: unknown): { name?: string; code?: string } | undefined {
-  const given = text(value);
-  if (!given) return undefined;
-  const lower = given.toLowerCase();
-  if (/^[a-z]{2,3}$/.test(given) && !LANGUAGE_CODES[lower]) {
-    const name = Object.keys(LANGUAGE_CODES).find((n) => LANGUAGE_CODES[n] === lower);
-    return { name: name && name[0].toUpperCase() + name.slice(1), code: lower };
-  }
-  return { name: given, code: LANGUAGE_CODES[lower] };
-}
-
-function isGeoJson(extent: string): boolean {
-  try {
-    const parsed: unknown = JSON.parse(extent);
-    return isDoc(parsed) && typeof parsed.type === 'string';
-  } catch {
-    return false;
   }
 }

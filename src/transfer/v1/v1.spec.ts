@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SERVICE_FULL, TAXONOMY_FULL } from '../hsds/shapes';
-import { ShapeValidator } from '../hsds/validation';
-import { Doc } from './documents';
-import { isUuid, uuidFor } from './ids';
-import { fromV1Service, isoDate, isV1Page, isV1Service, time, v1PageContents } from './v1';
+import { SERVICE_FULL, TAXONOMY_FULL } from '../../hsds/shapes';
+import { ShapeValidator } from '../../hsds/validation';
+import { Doc } from '../documents';
+import { isUuid, uuidFor } from '../ids';
+import { isV1Page, isV1Service, v1PageContents } from './detect';
+import { fromV1Service } from './mapper';
+import { isoDate, time } from './values';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'v1');
 const FEED = 'https://directory.leeds.example.org/api';

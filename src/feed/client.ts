@@ -1,0 +1,126 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The HTTP client for reading other publishers' ORUK feeds (the harvest, and the tools that
+ * check feeds): GET with a rate limit shared by all requests, a timeout per request, and
+ * retries with exponential backoff and jitter after network errors, timeouts, 5xx and 429,
+ * honouring Retry-After. Requests that fail for good are counted and remembered.
+ */
+export interface FeedClientOptions {
+  /** At most this many requests a second (default 10). */
+  ratePerSecond?: number;
+  /** Per request, body included (default 30 000 ms). */
+  timeoutMs?: number;
+  /** Retries of a request after a network error, timeout, 5xx or 429 (default 3). */
+  retries?: number;
+  /** The first retry's delay; each retry doubles it, with jitter (default 1000 ms). */
+  backoffMs?: number;
+  /** The longest wait before a retry, Retry-After included (default 60 000 ms). */
+  maxDelayMs?: number;
+}
+
+/** A request that failed for good (after its retries), or a response that was unusable. */
+export interface FeedFailure {
+  url: string;
+  reason: string;
+}
+
+/** A response (2xx or 4xx) with its body as text, or why there is none. */
+export type Reply = { status: number; text: string } | { error: string };
+
+const MAX_REPORTED = 1000;
+
+export class FeedClient {
+  failed = 0;
+  readonly failures: FeedFailure[] = [];
+  private readonly interval: number;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly maxDelayMs: number;
+  /** When the next request may start. */
+  private next = 0;
+
+  constructor(options: FeedClientOptions = {}) {
+    this.interval = 1000 / (options.ratePerSecond ?? 10);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 3;
+    this.backoffMs = options.backoffMs ?? 1000;
+    this.maxDelayMs = options.maxDelayMs ?? 60_000;
+  }
+
+  /** The response, or why there is none after the retries. Only a 2xx or 4xx is returned. */
+  async get(url: string): Promise<Reply> {
+    for (let attempt = 0; ; attempt++) {
+      await this.slot();
+      let reason: string;
+      let delay: number | undefined;
+      try {
+        const response = await fetch(url, {
+          headers: { accept: 'application/json', 'user-agent': 'oruk-server harvest' },
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        if (response.status !== 429 && response.status < 500)
+          return { status: response.status, text: await response.text() };
+        reason = `HTTP ${response.status}`;
+        delay = retryAfter(response.headers.get('retry-after'));
+        await response.body?.cancel().catch(() => undefined);
+      } catch (error) {
+        reason = networkProblem(error, this.timeoutMs);
+      }
+      if (attempt >= this.retries)
+        return { error: `${reason}${this.retries ? ` (after ${this.retries} retries)` : ''}` };
+      const exponential = Math.min(this.maxDelayMs, this.backoffMs * 2 ** attempt);
+      const wait = Math.min(
+        this.maxDelayMs,
+        delay ?? exponential / 2 + (Math.random() * exponential) / 2,
+      );
+      // Retry-After is about the server, not this request: every request waits.
+      if (delay !== undefined) this.next = Math.max(this.next, Date.now() + wait);
+      await sleep(wait);
+    }
+  }
+
+  /** Counts a request that failed for good. */
+  fail(url: string, reason: string): void {
+    this.failed++;
+    if (this.failures.length < MAX_REPORTED) this.failures.push({ url, reason });
+  }
+
+  /** Waits for this request's turn under the rate limit. */
+  private async slot(): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.next);
+    this.next = at + this.interval;
+    if (at > now) await sleep(at - now);
+  }
+}
+
+/** Milliseconds a Retry-After header asks for (seconds, or an HTTP date). */
+function retryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function networkProblem(error: unknown, timeoutMs: number): string {
+  const e = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError')
+    return `timed out after ${timeoutMs} ms`;
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause ? `${e.message}: ${cause}` : (e.message ?? String(error));
+}
+
+export function parseJson(text: string): { value: unknown } | { problem: string } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { problem: `not JSON: ${(error as Error).message}` };
+  }
+}

@@ -1,0 +1,96 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, posix } from 'node:path';
+import * as yauzl from 'yauzl';
+import { ENTITIES } from '../../hsds/entities';
+import { CsvPackageError, DESCRIPTOR, fileNamesOf } from './names';
+
+/** The files of a package being read, in a folder or a zip. */
+
+export interface PackageFiles {
+  has(file: string): boolean;
+  /** The file's text, in chunks. */
+  open(file: string): Promise<AsyncIterable<string>>;
+  close(): void;
+}
+
+/** A resource path must name a file inside the package (Data Package spec). */
+export function safePath(file: string): boolean {
+  return (
+    file !== '' &&
+    !isAbsolute(file) &&
+    !/^[a-z][a-z0-9+.-]*:/i.test(file) &&
+    !file.split(/[\\/]/).includes('..')
+  );
+}
+
+export async function openPackage(path: string): Promise<PackageFiles> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new CsvPackageError(`${path}: no such folder or zip file`);
+  if (info.isDirectory()) return folderFiles(path);
+  if (basename(path) === DESCRIPTOR) return folderFiles(dirname(path));
+  return zipFiles(path);
+}
+
+async function folderFiles(dir: string): Promise<PackageFiles> {
+  const isFile = async (file: string) =>
+    (await stat(join(dir, file)).catch(() => undefined))?.isFile() ?? false;
+  // The files worth knowing about up front: the descriptor and the known table names.
+  const known = [DESCRIPTOR, ...ENTITIES.flatMap(fileNamesOf)];
+  const present = new Set<string>();
+  for (const file of known) if (await isFile(file)) present.add(file);
+  return {
+    has: (file) => present.has(file),
+    open: async (file) => {
+      if (!present.has(file) && !(await isFile(file))) throw missing(file);
+      return createReadStream(join(dir, file), { encoding: 'utf8' });
+    },
+    close: () => undefined,
+  };
+}
+
+/**
+ * A zip read in place: the central directory says where each entry is, and an entry is
+ * inflated as a stream when it is read, so nothing is extracted and nothing held whole.
+ * A zip of the package's folder (entries under one directory) is read the same.
+ */
+async function zipFiles(path: string): Promise<PackageFiles> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false });
+  } catch (error) {
+    throw new CsvPackageError(`${path}: not a zip file or a folder (${(error as Error).message})`);
+  }
+  const entries = new Map<string, yauzl.Entry>();
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (!entry.fileName.endsWith('/')) entries.set(entry.fileName, entry);
+    }
+  } catch (error) {
+    zip.close();
+    throw new CsvPackageError(`${path}: unreadable zip (${(error as Error).message})`);
+  }
+  // The package's root: where datapackage.json is, else where a known CSV is (shallowest).
+  const known = new Set(ENTITIES.flatMap(fileNamesOf));
+  const depth = (name: string) => name.split('/').length;
+  const names = [...entries.keys()].sort((a, b) => depth(a) - depth(b));
+  const anchor =
+    names.find((name) => posix.basename(name) === DESCRIPTOR) ??
+    names.find((name) => known.has(posix.basename(name)));
+  const root = anchor && posix.dirname(anchor) !== '.' ? `${posix.dirname(anchor)}/` : '';
+  const entryOf = (file: string) => entries.get(root + posix.normalize(file.replace(/\\/g, '/')));
+  return {
+    has: (file) => entryOf(file) !== undefined,
+    open: async (file) => {
+      const entry = entryOf(file);
+      if (!entry) throw missing(file);
+      const stream = await zip.openReadStreamPromise(entry);
+      stream.setEncoding('utf8');
+      return stream as AsyncIterable<string>;
+    },
+    close: () => zip.close(),
+  };
+}
+
+const missing = (file: string) =>
+  new CsvPackageError(`${file}: listed in ${DESCRIPTOR} but not in the package`);
