@@ -1,25 +1,16 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { ListQuery, pageSize } from '../src/api/page';
-import {
-  OrganizationsQuery,
-  ServiceAtLocationsQuery,
-  ServicesQuery,
-  TaxonomiesQuery,
-  TaxonomyTermsQuery,
-} from '../src/api/queries';
+import { ORGANIZATIONS } from '../src/api/organizations.controller';
+import { pageSize } from '../src/api/page';
+import { AnyResource } from '../src/api/resource';
+import { SERVICE_AT_LOCATIONS } from '../src/api/service-at-locations.controller';
+import { SERVICES } from '../src/api/services.controller';
+import { TAXONOMIES } from '../src/api/taxonomies.controller';
+import { TAXONOMY_TERMS } from '../src/api/taxonomy-terms.controller';
 import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
-import {
-  ListResource,
-  Lists,
-  ORGANIZATIONS,
-  SERVICE_AT_LOCATIONS,
-  SERVICES,
-  TAXONOMIES,
-  TAXONOMY_TERMS,
-} from '../src/search/lists';
+import { Lists } from '../src/search/lists';
 import { RecordReader } from '../src/search/record-reader';
 
 /**
@@ -28,20 +19,19 @@ import { RecordReader } from '../src/search/record-reader';
  * printing for each the indexes it uses, its time, and with --plans the whole plan.
  * Fill a database first with `npm run seed:synthetic -- --services 100000`.
  */
-const RESOURCES: Record<string, [ListResource<any>, new () => ListQuery]> = {
-  '/services': [SERVICES, ServicesQuery],
-  '/service_at_locations': [SERVICE_AT_LOCATIONS, ServiceAtLocationsQuery],
-  '/organizations': [ORGANIZATIONS, OrganizationsQuery],
-  '/taxonomies': [TAXONOMIES, TaxonomiesQuery],
-  '/taxonomy_terms': [TAXONOMY_TERMS, TaxonomyTermsQuery],
-};
+const RESOURCES: Record<string, AnyResource> = Object.fromEntries(
+  [SERVICES, SERVICE_AT_LOCATIONS, ORGANIZATIONS, TAXONOMIES, TAXONOMY_TERMS].map((r) => [
+    `/${r.path}`,
+    r,
+  ]),
+);
 
 async function main(args: string[]): Promise<void> {
   const url = loadConfig().DATABASE_URL;
   if (!url) throw new Error('Set DATABASE_URL to the database to explain on');
   const db = await createDataSource(url).initialize();
   const reader = new RecordReader(db);
-  const lists = new Lists(reader, db);
+  const lists = new Lists(db);
   const plans = args.includes('--plans');
   try {
     const requests = args.filter((a) => a.startsWith('/'));
@@ -49,11 +39,11 @@ async function main(args: string[]): Promise<void> {
       const [path, search = ''] = request.split('?');
       if (!RESOURCES[path])
         throw new Error(`${path}: not a list (${Object.keys(RESOURCES).join(', ')})`);
-      const [resource, Query] = RESOURCES[path];
-      const query = plainToInstance(Query, Object.fromEntries(new URLSearchParams(search)));
+      const { list } = RESOURCES[path];
+      const query = plainToInstance(list.query, Object.fromEntries(new URLSearchParams(search)));
       const errors = validateSync(query, { whitelist: true });
       if (errors.length) throw new Error(`${request}: ${errors.map(String).join('; ')}`);
-      const { plan, shape } = await lists.plan(resource, query);
+      const { plan, shape } = await lists.plan(list, query);
       const [items, count] = reader.pageStatements(shape, plan, {
         page: query.page,
         per_page: pageSize(query),

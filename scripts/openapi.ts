@@ -4,10 +4,12 @@ import { buildOpenApiDocument } from '../src/api/openapi';
 import { AppModule } from '../src/app.module';
 import { loadConfig, projectRoot } from '../src/config/config';
 import { checkOrWrite } from './check-or-write';
+import { renderReadme } from './readme';
 
 /**
- * Generates openapi/openapi.json from the code. The application is created in preview mode:
- * the routes are read, nothing is instantiated, so no database is needed.
+ * Generates openapi/openapi.json from the code, and the README's tables of endpoints and
+ * parameters from it (./readme.ts). The application is created in preview mode: the routes
+ * are read, nothing is instantiated, so no database is needed.
  */
 async function main(): Promise<void> {
   const config = loadConfig({});
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     `${JSON.stringify(document, null, 2)}\n`,
     'npm run openapi',
   );
+  const readme = join(projectRoot(), 'README.md');
+  checkOrWrite(readme, await renderReadme(readme, document), 'npm run openapi');
   await app.close();
 }
 

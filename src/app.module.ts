@@ -1,7 +1,8 @@
 import { DynamicModule, Module, ValidationPipe, BadRequestException } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ValidationError } from 'class-validator';
-import { OpenApiHolder, RootController } from './api/root.controller';
+import { Endpoints } from './api/endpoints';
+import { OpenApiController, OpenApiHolder, RootController } from './api/root.controller';
 import { OrganizationsController } from './api/organizations.controller';
 import { ServiceAtLocationsController } from './api/service-at-locations.controller';
 import { ServicesController } from './api/services.controller';
@@ -16,10 +17,11 @@ import { Lists } from './search/lists';
 import { RecordReader } from './search/record-reader';
 
 /**
- * Where a request goes: src/api/*.controller.ts (one per ORUK resource, its query
- * parameters in src/api/queries.ts) → Lists (src/search/lists.ts: filters → a ListPlan) →
- * RecordReader → SQL built from a shape (src/hsds/). Errors leave through
- * AllExceptionsFilter; query parameters are validated by the global ValidationPipe.
+ * Where a request goes: src/api/*.controller.ts (one per ORUK resource: the resource object
+ * and its routes; query parameters in src/api/queries.ts) → Endpoints (src/api/endpoints.ts:
+ * HTTP) → Lists (src/search/lists.ts: filters → a ListPlan) → RecordReader → SQL built from
+ * a shape (src/hsds/). Errors leave through AllExceptionsFilter; query parameters are
+ * validated by the global ValidationPipe.
  */
 @Module({})
 export class AppModule {
@@ -28,6 +30,7 @@ export class AppModule {
       module: AppModule,
       controllers: [
         RootController,
+        OpenApiController,
         ServicesController,
         ServiceAtLocationsController,
         OrganizationsController,
@@ -43,6 +46,7 @@ export class AppModule {
         SeedIfEmpty,
         RecordReader,
         Lists,
+        Endpoints,
         OpenApiHolder,
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useValue: queryValidation },

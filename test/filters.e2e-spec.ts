@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import request from 'supertest';
-import { ListQuery } from '../src/api/page';
-import { ServiceAtLocationsQuery, ServicesQuery } from '../src/api/queries';
 import { projectRoot } from '../src/config/config';
 import { loadOnspd } from '../src/geo/onspd';
-import { ListResource, Lists, SERVICE_AT_LOCATIONS, SERVICES } from '../src/search/lists';
+import { AnyResource } from '../src/api/resource';
+import { SERVICE_AT_LOCATIONS } from '../src/api/service-at-locations.controller';
+import { SERVICES } from '../src/api/services.controller';
+import { Lists } from '../src/search/lists';
 import { RecordReader } from '../src/search/record-reader';
 import { createTestApp, TestApp } from './support/app';
 import { officialErrors, officialIt } from './support/oruk-schemas';
@@ -113,17 +114,12 @@ describe('query parameters', () => {
 
   describe('taxonomy filters, whose matches may be few or many (ListPlan.selective)', () => {
     /** Every page of a list read through Lists and RecordReader, with `few` forced. */
-    const pages = async <Q extends ListQuery>(
-      resource: ListResource<Q>,
-      Query: new () => Q,
-      search: string,
-      few: number,
-    ): Promise<string[]> => {
+    const pages = async (resource: AnyResource, search: string, few: number): Promise<string[]> => {
       const found: string[] = [];
       for (let page = 1; ; page++) {
         const params = Object.fromEntries(new URLSearchParams(`${search}&page=${page}&per_page=4`));
-        const query = plainToInstance(Query, params);
-        const { plan, shape } = await t.app.get(Lists).plan(resource, query);
+        const query = plainToInstance(resource.list.query, params);
+        const { plan, shape } = await t.app.get(Lists).plan(resource.list, query);
         plan.few = few;
         const { items, total } = await t.app
           .get(RecordReader)
@@ -143,28 +139,22 @@ describe('query parameters', () => {
       const taxonomy = taxonomies[0];
       const own = new Set((taxonomy.taxonomy_terms as Doc[]).map((x) => x.id));
       const cases = [
-        [SERVICES, ServicesQuery, `taxonomy_term_id=${parent.id}`, expectedIds(matching)],
+        [SERVICES, `taxonomy_term_id=${parent.id}`, expectedIds(matching)],
         [
           SERVICES,
-          ServicesQuery,
           `taxonomy_id=${taxonomy.id}`,
           expectedIds((s) => termIdsOf(s).some((id) => own.has(id))),
         ],
         [
           SERVICE_AT_LOCATIONS,
-          ServiceAtLocationsQuery,
           `taxonomy_term_id=${parent.id}`,
           ids(services.filter(matching).flatMap((s) => s.service_at_locations)),
         ],
       ] as const;
-      for (const [resource, Query, search, expected] of cases) {
+      for (const [resource, search, expected] of cases) {
         expect(expected.length).toBeGreaterThan(4); // more than one page
         // 0: always walked; 3: walked (more than 3 match); 100000: always collected.
-        const ways = await Promise.all(
-          [0, 3, 100_000].map((few) =>
-            pages(resource as ListResource<any>, Query as new () => ListQuery, search, few),
-          ),
-        );
+        const ways = await Promise.all([0, 3, 100_000].map((few) => pages(resource, search, few)));
         for (const order of ways) {
           expect([...order].sort()).toEqual(expected);
           expect(order).toEqual(ways[0]);

@@ -1,109 +1,81 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { applyDecorators } from '@nestjs/common';
-import { FULL_DESCRIPTION, ListQuery } from './page';
-import { ToBoolean, ToList, ToNumber } from './query-values';
+import { IntersectionType } from '@nestjs/swagger';
+import { SearchFilter, ServiceFilters, TaxonomyTermFilters } from '../search/filters';
+import { DEFAULT_PER_PAGE, MAX_MINIMAL_PER_PAGE, MAX_PER_PAGE, MAX_SEARCH_LENGTH } from './page';
+import { AnyOf, Clock, Count, Flag, Instant, OneOf, Range, Uuids, Words } from './parameters';
 
 /**
- * The query parameters of each list endpoint: the union of both ORUK 3.0 OpenAPI documents
- * (docs/standard.md, "Query parameters") plus lat/long. Each is declared once here, with its validation
- * and its documentation; src/search/filters.ts turns them into SQL. Unknown parameters are
- * ignored; a bad value is a 400 naming the parameter.
+ * Every query parameter of the API, each declared once, in groups that the endpoints
+ * combine: the union of both ORUK 3.0 OpenAPI documents (docs/standard.md, "Query
+ * parameters") plus lat/long. Each declaration is the parameter's validation and its
+ * documentation (./parameters.ts); src/search/filters.ts turns the values into SQL.
+ * Unknown parameters are ignored; a bad value is a 400 naming the parameter.
  */
 
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
-const MAX_LIST = 100;
-const EXAMPLE_UUID = 'ac148810-d857-441c-9679-408f346de14b';
+export const FORMATS = ['json', 'ndjson'] as const;
 
-const Bool = (description: string, example = true) =>
-  applyDecorators(
-    ApiPropertyOptional({ type: 'boolean', description, default: false, example }),
-    IsOptional(),
-    ToBoolean(),
-    IsBoolean(),
-  );
+/** `page`, `per_page`, `format` and `search`: every list (docs/standard.md, "Page envelope"). */
+export class ListQuery implements SearchFilter {
+  @Count({
+    description: 'The page to return, counting from 1.',
+    min: 1,
+    example: 1,
+    default: 1,
+  })
+  page: number = 1;
 
-/** One UUID, several comma-separated, or the parameter repeated: any of them matches. */
-const Uuids = (name: string, description: string) =>
-  applyDecorators(
-    ApiPropertyOptional({
-      type: 'string',
-      description: `${description} Several ids, comma-separated or repeated, match any of them.`,
-      example: EXAMPLE_UUID,
-    }),
-    IsOptional(),
-    ToList((v) => v.toLowerCase()),
-    ArrayMaxSize(MAX_LIST, { message: `${name} takes at most ${MAX_LIST} ids` }),
-    IsUUID('all', { each: true, message: `${name} must be a UUID (or a comma-separated list)` }),
-    ArrayNotEmpty({ message: `${name} must not be empty` }),
-  );
+  @Count({
+    description:
+      `How many items a page holds: ${DEFAULT_PER_PAGE} unless given, at most ${MAX_PER_PAGE} ` +
+      `(with minimal=true: all of them, up to ${MAX_MINIMAL_PER_PAGE}).`,
+    min: 1,
+    documentedMax: MAX_MINIMAL_PER_PAGE,
+    example: DEFAULT_PER_PAGE,
+    maxOf: (query) => (query.minimal ? MAX_MINIMAL_PER_PAGE : MAX_PER_PAGE),
+  })
+  per_page?: number;
 
-const Num = (name: string, description: string, min: number, max: number, example: number) =>
-  applyDecorators(
-    ApiPropertyOptional({ type: 'number', description, minimum: min, maximum: max, example }),
-    IsOptional(),
-    ToNumber(),
-    Max(max, { message: `${name} must be a number from ${min} to ${max}` }),
-    Min(min, { message: `${name} must be a number from ${min} to ${max}` }),
-    IsNumber(
-      { allowNaN: false, allowInfinity: false },
-      { message: `${name} must be a number from ${min} to ${max}` },
-    ),
-  );
+  @OneOf(
+    FORMATS,
+    'json (the default): one page in the ORUK envelope. ndjson: every matching record, one JSON ' +
+      'object a line (application/x-ndjson), streamed without paging; page and per_page are ignored.',
+    { example: 'ndjson', default: 'json' },
+  )
+  format?: (typeof FORMATS)[number];
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
-const Time = (name: string, description: string, example: string) =>
-  applyDecorators(
-    ApiPropertyOptional({ type: 'string', description, example, pattern: TIME.source }),
-    IsOptional(),
-    Matches(TIME, { message: `${name} must be a time as HH:MM` }),
-    IsString({ message: `${name} must be a time as HH:MM` }),
-  );
+  @Words(
+    'Free-text search, as in a web search engine: words are matched with English stemming ' +
+      '("advice" finds "advising"), "a quoted phrase" must appear as written, and -word excludes. ' +
+      'Misspelt or partial words still find close matches. Results are ordered by relevance.',
+    { maxLength: MAX_SEARCH_LENGTH, example: 'debt advice -online' },
+  )
+  search?: string;
 
-/** An ISO 8601 date or date-time; without an offset it is read as UTC. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/i;
+  /** Set by the queries that take `minimal`. */
+  minimal?: boolean;
+}
 
-/** Filters on services: /services, and /service_at_locations through each one's service. */
-export class ServiceFilterQuery extends ListQuery {
+/** What a service is: its taxonomy terms, organization, modification time and ages. */
+class ServiceQuery {
   @Uuids(
-    'taxonomy_term_id',
     'Services with an attribute for this taxonomy term, or for any term below it in its hierarchy.',
   )
   taxonomy_term_id?: string[];
 
-  @Uuids('taxonomy_id', 'Services with an attribute for any term of this taxonomy.')
+  @Uuids('Services with an attribute for any term of this taxonomy.')
   taxonomy_id?: string[];
 
-  @Uuids('organization_id', 'Services provided by this organization.')
+  @Uuids('Services provided by this organization.')
   organization_id?: string[];
 
-  @ApiPropertyOptional({
-    type: 'string',
-    description:
-      'Services whose last_modified is at or after this instant: an ISO 8601 date (midnight UTC) ' +
+  @Instant(
+    'Services whose last_modified is at or after this instant: an ISO 8601 date (midnight UTC) ' +
       'or date-time (UTC unless it has an offset).',
-    example: '2026-01-31T09:00:00Z',
-  })
-  @IsOptional()
-  @Matches(INSTANT, { message: 'modified_after must be an ISO 8601 date or date-time' })
-  @IsString({ message: 'modified_after must be an ISO 8601 date or date-time' })
+    '2026-01-31T09:00:00Z',
+  )
   modified_after?: string;
 
-  @Num(
-    'minimum_age',
+  @Range(
     'Services whose minimum_age is at least this many years (the UK profile\u2019s definition).',
     0,
     150,
@@ -111,59 +83,55 @@ export class ServiceFilterQuery extends ListQuery {
   )
   minimum_age?: number;
 
-  @Num(
-    'maximum_age',
+  @Range(
     'Services whose maximum_age is at most this many years (the UK profile\u2019s definition).',
     0,
     150,
     18,
   )
   maximum_age?: number;
+}
 
-  @ApiPropertyOptional({
-    type: 'string',
-    description:
-      'Services with a schedule open on this day of the week (MO, TU, WE, TH, FR, SA or SU; several, ' +
+/** When a service is open. */
+class ScheduleQuery {
+  @AnyOf(
+    WEEKDAYS,
+    'Services with a schedule open on this day of the week (MO, TU, WE, TH, FR, SA or SU; several, ' +
       'comma-separated, match any). Weekly and monthly schedules count (a monthly "2MO" is open on ' +
       'Mondays), when today is within their valid_from and valid_to.',
-    example: 'MO',
-  })
-  @IsOptional()
-  @ToList((v) => v.toUpperCase())
-  @IsIn(WEEKDAYS, { each: true, message: 'day must be one of MO, TU, WE, TH, FR, SA, SU' })
-  @ArrayNotEmpty({ message: 'day must not be empty' })
+    'MO',
+  )
   day?: string[];
 
-  @Time(
-    'start_time',
+  @Clock(
     'With end_time (or alone): services with a schedule open at some time in the window from ' +
       'start_time to end_time (on `day`, when given). Alone: open at some time after it.',
     '09:00',
   )
   start_time?: string;
 
-  @Time(
-    'end_time',
+  @Clock(
     'The end of the start_time window. Alone: services with a schedule that opens before it.',
     '12:00',
   )
   end_time?: string;
+}
 
-  @ApiPropertyOptional({
-    type: 'string',
-    description:
-      'A UK postcode (any case and spacing). Alone: services whose service areas cover it (by ' +
+/** Where: a postcode, or a point, and a distance from it. */
+class PlaceQuery {
+  @Words(
+    'A UK postcode (any case and spacing). Alone: services whose service areas cover it (by ' +
       'area name, postcode district or GeoJSON extent). With proximity: services with a location ' +
       'within that distance of its centre. Results then come nearest first, with their distance.',
-    example: 'BS5 6XX',
-  })
-  @IsOptional()
-  @MaxLength(16, { message: 'postcode must be a UK postcode such as "BS1 5TR"' })
-  @IsString({ message: 'postcode must be a UK postcode such as "BS1 5TR"' })
+    {
+      maxLength: 16,
+      example: 'BS5 6XX',
+      message: '$property must be a UK postcode such as "BS1 5TR"',
+    },
+  )
   postcode?: string;
 
-  @Num(
-    'proximity',
+  @Range(
     'With postcode, or lat and long: only records with a location within this many metres.',
     1,
     1_000_000,
@@ -171,57 +139,74 @@ export class ServiceFilterQuery extends ListQuery {
   )
   proximity?: number;
 
-  @Num(
-    'lat',
-    'Extra: the latitude of a point, instead of a postcode (with long).',
-    -90,
-    90,
-    51.4545,
-  )
+  @Range('Extra: the latitude of a point, instead of a postcode (with long).', -90, 90, 51.4545)
   lat?: number;
 
-  @Num('long', 'Extra: the longitude of that point (with lat).', -180, 180, -2.5879)
+  @Range('Extra: the longitude of that point (with lat).', -180, 180, -2.5879)
   long?: number;
 }
 
-export class ServicesQuery extends ServiceFilterQuery {
-  @Bool(FULL_DESCRIPTION)
+class FullQuery {
+  @Flag('true: list items are fully nested, the same shape as the /{id} response.')
   full: boolean = false;
+}
 
-  @Bool(
+/** /services, and /service_at_locations through each one's service. */
+export class ServiceFilterQuery
+  extends IntersectionType(ListQuery, ServiceQuery, ScheduleQuery, PlaceQuery, FullQuery)
+  implements ServiceFilters {}
+
+export class ServicesQuery extends ServiceFilterQuery {
+  @Flag(
     'true: items are just {id, last_modified}, and per_page defaults to (and may be up to) 100000, ' +
       'so a syncing client can list everything in one request.',
   )
   override minimal: boolean = false;
 }
 
-export class ServiceAtLocationsQuery extends ServiceFilterQuery {
-  @Bool(FULL_DESCRIPTION)
-  full: boolean = false;
-}
+export class ServiceAtLocationsQuery extends ServiceFilterQuery {}
 
 export class OrganizationQuery {
-  @Bool('true: the services[] of the organization are fully nested; otherwise flat.')
+  @Flag('true: the services[] of the organization are fully nested; otherwise flat.')
   full_service: boolean = false;
 }
 
 export class OrganizationsQuery extends ListQuery {
-  @Bool('true: items are nested as /organizations/{id} is: identifiers, attributes and services[].')
+  @Flag('true: items are nested as /organizations/{id} is: identifiers, attributes and services[].')
   full: boolean = false;
 
-  @Bool('true: items are nested, with their services[] fully nested too.')
+  @Flag('true: items are nested, with their services[] fully nested too.')
   full_service: boolean = false;
 }
 
 export class TaxonomiesQuery extends ListQuery {}
 
-export class TaxonomyTermsQuery extends ListQuery {
-  @Uuids('taxonomy_id', 'Terms of this taxonomy.')
+export class TaxonomyTermsQuery extends ListQuery implements TaxonomyTermFilters {
+  @Uuids('Terms of this taxonomy.')
   taxonomy_id?: string[];
 
-  @Uuids('parent_id', 'Terms whose parent is this term.')
+  @Uuids('Terms whose parent is this term.')
   parent_id?: string[];
 
-  @Bool('true: only top-level terms (terms without a parent).')
+  @Flag('true: only top-level terms (terms without a parent).')
   top_only: boolean = false;
+}
+
+/** What validation of single parameters cannot say: the rules that involve several. */
+export function combinationProblems(query: Partial<ServicesQuery>): string[] {
+  const problems: string[] = [];
+  if ((query.lat === undefined) !== (query.long === undefined)) {
+    problems.push('lat and long must be given together');
+  }
+  if (query.postcode && query.lat !== undefined) {
+    problems.push('give either postcode or lat and long, not both');
+  }
+  if (query.proximity !== undefined && !query.postcode && query.lat === undefined) {
+    problems.push('proximity needs a postcode, or lat and long');
+  }
+  if (query.start_time && query.end_time && query.start_time >= query.end_time) {
+    problems.push('start_time must be before end_time');
+  }
+  if (query.minimal && query.full) problems.push('minimal and full cannot be combined');
+  return problems;
 }

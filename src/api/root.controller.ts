@@ -13,10 +13,7 @@ export const ORUK_VERSION = 'HSDS-UK-3.0';
 @ApiTags('Feed details (required)')
 @Controller()
 export class RootController {
-  constructor(
-    private readonly config: AppConfig,
-    private readonly openApi: OpenApiHolder,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
   @Get()
   @ApiOperation({
@@ -46,11 +43,21 @@ export class RootController {
     return omitEmpty({
       version: ORUK_VERSION,
       profile: this.config.PROFILE_URL,
-      openapi_url: `${this.baseUrl(request)}/openapi.json`,
+      openapi_url: `${baseUrl(this.config, request)}/openapi.json`,
       description: API_DESCRIPTION,
       publisher: Object.keys(publisher).length ? publisher : undefined,
     });
   }
+}
+
+/** This server's OpenAPI document, at the URL `GET /` names (not an ORUK endpoint). */
+@ApiTags('This server')
+@Controller()
+export class OpenApiController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly openApi: OpenApiHolder,
+  ) {}
 
   @Get('openapi.json')
   @ApiOperation({
@@ -63,16 +70,15 @@ export class RootController {
     schema: { type: 'object', additionalProperties: true },
   })
   openapi(@Req() request: Request) {
-    return { ...this.openApi.document, servers: [{ url: this.baseUrl(request) }] };
+    return { ...this.openApi.document, servers: [{ url: baseUrl(this.config, request) }] };
   }
+}
 
-  /** The absolute URL of the base path: PUBLIC_URL when set, else from the request. */
-  private baseUrl(request: Request): string {
-    const base =
-      this.config.PUBLIC_URL ??
-      `${request.protocol}://${request.get('host')}${this.config.BASE_PATH}`;
-    return base.replace(/\/+$/, '');
-  }
+/** The absolute URL of the base path: PUBLIC_URL when set, else from the request. */
+function baseUrl(config: AppConfig, request: Request): string {
+  const base =
+    config.PUBLIC_URL ?? `${request.protocol}://${request.get('host')}${config.BASE_PATH}`;
+  return base.replace(/\/+$/, '');
 }
 
 function omitEmpty<T extends object>(value: T): Partial<T> {

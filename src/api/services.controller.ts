@@ -1,22 +1,17 @@
-import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Query } from '@nestjs/common';
 import { SERVICE, SERVICE_FULL, SERVICE_MINIMAL } from '../hsds/shapes';
-import { Lists, SERVICES } from '../search/lists';
-import { RecordReader } from '../search/record-reader';
-import { ApiIdParam, IdParam } from './id-param';
-import { ApiPage, ApiRecord } from './openapi';
+import { ALIAS } from '../search/aliases';
+import { serviceFilters } from '../search/filters';
+import { Endpoints } from './endpoints';
+import { IdParam } from './id-param';
 import { ServicesQuery } from './queries';
+import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
 
-@ApiTags('Services (required)')
-@Controller('services')
-export class ServicesController {
-  constructor(
-    private readonly lists: Lists,
-    private readonly reader: RecordReader,
-  ) {}
-
-  @Get()
-  @ApiOperation({
+export const SERVICES = resource({
+  path: 'services',
+  tag: 'Services (required)',
+  noun: 'service',
+  list: {
     operationId: 'listServices',
     summary: 'List services',
     description:
@@ -24,24 +19,34 @@ export class ServicesController {
       'postcode or lat/long), each with its flat organization. Filters combine with AND. ' +
       '`full=true` nests everything, as `/services/{id}` does; `minimal=true` gives only ids and ' +
       'modification times.',
-  })
-  @ApiPage('A page of services.', SERVICE, SERVICE_FULL, SERVICE_MINIMAL)
-  list(@Query() query: ServicesQuery) {
-    return this.lists.run(SERVICES, query);
-  }
-
-  @Get(':id')
-  @ApiOperation({
+    page: 'A page of services.',
+    query: ServicesQuery,
+    table: 'service',
+    shapes: [SERVICE, SERVICE_FULL, SERVICE_MINIMAL],
+    shape: (q) => (q.minimal ? SERVICE_MINIMAL : q.full ? SERVICE_FULL : SERVICE),
+    filter: (plan, q, context) => serviceFilters(plan, q, ALIAS.row, context, 'service'),
+  },
+  record: {
     operationId: 'getService',
     summary: 'Get a service',
     description:
       'One service with everything nested in it: organization, locations with addresses and accessibility, schedules, service areas, languages, funding, cost options, contacts, phones and attributes.',
-  })
-  @ApiIdParam('service')
-  @ApiRecord(SERVICE_FULL, 'The service.')
-  async get(@IdParam() id: string) {
-    const service = await this.reader.one(SERVICE_FULL, id);
-    if (!service) throw new NotFoundException(`No service has the id ${id}`);
-    return service;
+    shapes: [SERVICE_FULL],
+    shape: () => SERVICE_FULL,
+  },
+});
+
+@ResourceController(SERVICES)
+export class ServicesController {
+  constructor(private readonly endpoints: Endpoints) {}
+
+  @ListRoute(SERVICES)
+  list(@Query() query: ServicesQuery) {
+    return this.endpoints.list(SERVICES, query);
+  }
+
+  @RecordRoute(SERVICES)
+  get(@IdParam() id: string) {
+    return this.endpoints.record(SERVICES, id);
   }
 }

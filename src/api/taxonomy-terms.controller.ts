@@ -1,44 +1,48 @@
-import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Query } from '@nestjs/common';
 import { TAXONOMY_TERM } from '../hsds/shapes';
-import { Lists, TAXONOMY_TERMS } from '../search/lists';
-import { RecordReader } from '../search/record-reader';
-import { ApiIdParam, IdParam } from './id-param';
-import { ApiPage, ApiRecord } from './openapi';
+import { taxonomyTermFilters } from '../search/filters';
+import { Endpoints } from './endpoints';
+import { IdParam } from './id-param';
 import { TaxonomyTermsQuery } from './queries';
+import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
 
-@ApiTags('Taxonomy terms (optional)')
-@Controller('taxonomy_terms')
-export class TaxonomyTermsController {
-  constructor(
-    private readonly lists: Lists,
-    private readonly reader: RecordReader,
-  ) {}
-
-  @Get()
-  @ApiOperation({
+export const TAXONOMY_TERMS = resource({
+  path: 'taxonomy_terms',
+  tag: 'Taxonomy terms (optional)',
+  noun: 'taxonomy term',
+  list: {
     operationId: 'listTaxonomyTerms',
     summary: 'List taxonomy terms',
     description:
       'A page of taxonomy terms ordered by name (by relevance with `search`), optionally of one ' +
       'taxonomy, under one parent, or only the top level.',
-  })
-  @ApiPage('A page of taxonomy terms.', TAXONOMY_TERM)
-  list(@Query() query: TaxonomyTermsQuery) {
-    return this.lists.run(TAXONOMY_TERMS, query);
-  }
-
-  @Get(':id')
-  @ApiOperation({
+    page: 'A page of taxonomy terms.',
+    query: TaxonomyTermsQuery,
+    table: 'taxonomy_term',
+    shapes: [TAXONOMY_TERM],
+    shape: () => TAXONOMY_TERM,
+    filter: taxonomyTermFilters,
+  },
+  record: {
     operationId: 'getTaxonomyTerm',
     summary: 'Get a taxonomy term',
     description: 'One taxonomy term.',
-  })
-  @ApiIdParam('taxonomy term')
-  @ApiRecord(TAXONOMY_TERM, 'The taxonomy term.')
-  async get(@IdParam() id: string) {
-    const record = await this.reader.one(TAXONOMY_TERM, id);
-    if (!record) throw new NotFoundException(`No taxonomy term has the id ${id}`);
-    return record;
+    shapes: [TAXONOMY_TERM],
+    shape: () => TAXONOMY_TERM,
+  },
+});
+
+@ResourceController(TAXONOMY_TERMS)
+export class TaxonomyTermsController {
+  constructor(private readonly endpoints: Endpoints) {}
+
+  @ListRoute(TAXONOMY_TERMS)
+  list(@Query() query: TaxonomyTermsQuery) {
+    return this.endpoints.list(TAXONOMY_TERMS, query);
+  }
+
+  @RecordRoute(TAXONOMY_TERMS)
+  get(@IdParam() id: string) {
+    return this.endpoints.record(TAXONOMY_TERMS, id);
   }
 }

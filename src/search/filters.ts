@@ -1,13 +1,45 @@
-import type { ListQuery } from '../api/page';
-import type { ServiceFilterQuery, TaxonomyTermsQuery } from '../api/queries';
+import { ALIAS, col } from './aliases';
 import { ListPlan } from './list-plan';
 
 /**
  * Query parameters → SQL conditions on a ListPlan. Filters combine with AND; the values of
  * one filter (comma-separated or repeated) with OR. Each condition is written so that an
- * index can serve it (see the search migration and the entities' indexes); the closing
- * notes of the issue show the plans on 100k services.
+ * index can serve it (see the search migration and the entities' indexes); `npm run
+ * explain` shows the plans. The values arrive validated (src/api/queries.ts declares and
+ * checks the parameters); the interfaces below say what each list's filters read.
  */
+
+/** Every list: free-text search. */
+export interface SearchFilter {
+  search?: string;
+}
+
+/** /services, and /service_at_locations through each one's service. */
+export interface ServiceFilters extends SearchFilter {
+  taxonomy_term_id?: string[];
+  taxonomy_id?: string[];
+  organization_id?: string[];
+  /** ISO 8601 date or date-time (see asUtcInstant). */
+  modified_after?: string;
+  minimum_age?: number;
+  maximum_age?: number;
+  /** Weekday codes, MO…SU. */
+  day?: string[];
+  /** HH:MM or HH:MM:SS. */
+  start_time?: string;
+  end_time?: string;
+  postcode?: string;
+  proximity?: number;
+  lat?: number;
+  long?: number;
+}
+
+/** /taxonomy_terms. */
+export interface TaxonomyTermFilters extends SearchFilter {
+  taxonomy_id?: string[];
+  parent_id?: string[];
+  top_only?: boolean;
+}
 
 /** A point the request named: from a postcode (geocoded) or lat/long. */
 export interface Point {
@@ -32,8 +64,9 @@ export interface FilterContext {
 }
 
 /**
- * Row `r` of `table` matches a text-search query: services by their search column, the
- * other tables by their name and description (the expression their search index is on).
+ * Row `r` (an alias) of `table` matches a text-search query: services by their search
+ * column, the other tables by their name and description (the expression their search
+ * index is on).
  */
 const matchesText = (table: string, r: string, tsquery: string) =>
   table === 'service'
@@ -79,13 +112,15 @@ export function searchServices(plan: ListPlan, s: string, search: string, fallba
  */
 export function searchNamed(plan: ListPlan, search: string, fallback = false): void {
   const { tsquery, words, excluded } = searchTerms(plan, search);
-  const weighted = `setweight(to_tsvector('english', coalesce(r.name, '')), 'A') || setweight(to_tsvector('english', coalesce(r.description, '')), 'C')`;
+  const { row } = ALIAS;
+  const [name, description] = [col(row, 'name'), col(row, 'description')];
+  const weighted = `setweight(to_tsvector('english', coalesce(${name}, '')), 'A') || setweight(to_tsvector('english', coalesce(${description}, '')), 'C')`;
   fallbackSearch(plan, fallback, {
-    matches: matchesText(plan.table, 'r', tsquery),
+    matches: matchesText(plan.table, row, tsquery),
     rank: `ts_rank(${weighted}, ${tsquery})`,
-    similar: words && `${words} <% lower(r.name)`,
-    similarity: words && `similarity(${words}, lower(r.name))`,
-    excluded: excluded && matchesText(plan.table, 'r', excluded),
+    similar: words && `${words} <% lower(${name})`,
+    similarity: words && `similarity(${words}, lower(${name}))`,
+    excluded: excluded && matchesText(plan.table, row, excluded),
     // These tables are small: likeness to the whole name always counts, so "Housing" ranks
     // the term named Housing above "Housing advice".
     alwaysSimilarity: true,
@@ -143,35 +178,48 @@ function searchTerms(plan: ListPlan, search: string) {
 }
 
 /**
- * The service filters, on the service row aliased `s` (the list's own row for /services,
- * a joined row for /service_at_locations). `near` is how to reach the locations to measure.
+ * The service filters, on the service row aliased `s`: ALIAS.row for /services, the joined
+ * ALIAS.service for /service_at_locations (whose own rows, joined to ALIAS.location, are
+ * what proximity measures: `near` 'location'). The selective condition (ListPlan.selective)
+ * is the first of: the taxonomy term, the taxonomy, the postcode's coverage; it is the one
+ * whose matches may be rare or common, read one of two ways as the page runs.
  */
 export function serviceFilters(
   plan: ListPlan,
-  query: ServiceFilterQuery,
+  query: ServiceFilters,
   s: string,
   { point, fallback }: FilterContext,
   near: 'service' | 'location',
 ): void {
+  const covering = Boolean(point?.postcode && query.proximity === undefined);
+  const selective = query.taxonomy_term_id
+    ? 'taxonomy_term_id'
+    : query.taxonomy_id
+      ? 'taxonomy_id'
+      : covering
+        ? 'postcode'
+        : undefined;
   if (query.search) searchServices(plan, s, query.search, fallback);
   if (query.taxonomy_term_id) {
     // The terms asked for and every term below them (an array computed once, so that the
     // attributes are read through IDX_attribute_term_link).
     plan.andIn(
-      `${s}.id`,
+      col(s, 'id'),
       `SELECT a.link_id FROM attribute a
        WHERE a.link_entity = 'service' AND a.taxonomy_term_id = ANY(ARRAY(
          WITH RECURSIVE d(id) AS (
            SELECT unnest(${plan.param(query.taxonomy_term_id, 'uuid[]')})
            UNION SELECT t.id FROM taxonomy_term t JOIN d ON t.parent_id = d.id)
          SELECT id FROM d))`,
+      { selective: selective === 'taxonomy_term_id' },
     );
   }
   if (query.taxonomy_id) {
     plan.andIn(
-      `${s}.id`,
+      col(s, 'id'),
       `SELECT a.link_id FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
        WHERE a.link_entity = 'service' AND t.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`,
+      { selective: selective === 'taxonomy_id' },
     );
   }
   if (query.organization_id) {
@@ -189,11 +237,11 @@ export function serviceFilters(
     plan.and(`${s}.maximum_age <= ${plan.param(query.maximum_age, 'float8')}`);
   }
   if (query.day || query.start_time || query.end_time) scheduleFilter(plan, query, s);
-  if (point) pointFilter(plan, query, s, point, near);
+  if (point) pointFilter(plan, query, s, point, near, selective === 'postcode');
 }
 
 /** Open on one of the days, overlapping the time window, today within the schedule's validity. */
-function scheduleFilter(plan: ListPlan, query: ServiceFilterQuery, s: string): void {
+function scheduleFilter(plan: ListPlan, query: ServiceFilters, s: string): void {
   const conditions = [
     `x.service_id = ${s}.id`,
     '(x.valid_from IS NULL OR x.valid_from <= CURRENT_DATE)',
@@ -222,10 +270,11 @@ function scheduleFilter(plan: ListPlan, query: ServiceFilterQuery, s: string): v
  */
 function pointFilter(
   plan: ListPlan,
-  query: ServiceFilterQuery,
+  query: ServiceFilters,
   s: string,
   point: Point,
   near: 'service' | 'location',
+  selective: boolean,
 ): void {
   const lat = plan.param(point.latitude, 'float8');
   const lon = plan.param(point.longitude, 'float8');
@@ -233,28 +282,38 @@ function pointFilter(
     `${EARTH_RADIUS_M} * 2 * asin(least(1, sqrt(
       power(sin(radians(${l}.latitude - ${lat}) / 2), 2)
       + cos(radians(${lat})) * cos(radians(${l}.latitude)) * power(sin(radians(${l}.longitude - ${lon}) / 2), 2))))`;
-  let within = 'true';
+  /** The location aliased `l` is within the proximity (undefined: no proximity asked). */
+  let within: ((l: string) => string) | undefined;
   if (query.proximity !== undefined) {
     const dLat = ((query.proximity / EARTH_RADIUS_M) * 180) / Math.PI;
     const cosLat = Math.max(Math.cos((point.latitude * Math.PI) / 180), 0.01);
     const dLon = Math.min(dLat / cosLat, 180);
-    within = `(l.latitude BETWEEN ${plan.param(point.latitude - dLat, 'float8')} AND ${plan.param(point.latitude + dLat, 'float8')}
-      AND l.longitude BETWEEN ${plan.param(point.longitude - dLon, 'float8')} AND ${plan.param(point.longitude + dLon, 'float8')}
-      AND ${distance('l')} <= ${plan.param(query.proximity, 'float8')})`;
+    const [south, north] = [point.latitude - dLat, point.latitude + dLat].map((v) =>
+      plan.param(v, 'float8'),
+    );
+    const [west, east] = [point.longitude - dLon, point.longitude + dLon].map((v) =>
+      plan.param(v, 'float8'),
+    );
+    const metres = plan.param(query.proximity, 'float8');
+    within = (l) => `(${l}.latitude BETWEEN ${south} AND ${north}
+      AND ${l}.longitude BETWEEN ${west} AND ${east}
+      AND ${distance(l)} <= ${metres})`;
   } else if (point.postcode) {
-    plan.andIn(`${s}.id`, coverage(plan, point));
+    plan.andIn(col(s, 'id'), coverage(plan, point), { selective });
   }
   if (near === 'location') {
-    plan.join('JOIN location l ON l.id = r.location_id', 'l');
-    if (within !== 'true') plan.and(within);
-    plan.sortBy(`round(${distance('l')})::int`, 'ASC', 'distance');
+    const l = ALIAS.location;
+    plan.joinOne('location', l, 'location_id');
+    if (within) plan.and(within(l));
+    plan.sortBy(`round(${distance(l)})::int`, 'ASC', 'distance');
     return;
   }
-  const locations = `FROM service_at_location sal JOIN location l ON l.id = sal.location_id`;
-  if (within !== 'true')
-    plan.and(`${s}.id IN (SELECT sal.service_id ${locations} WHERE ${within})`);
+  // The service's nearest location, in a sub-select of its own (alias nl).
+  const locations = `FROM service_at_location sal JOIN location nl ON nl.id = sal.location_id`;
+  if (within)
+    plan.and(`${col(s, 'id')} IN (SELECT sal.service_id ${locations} WHERE ${within('nl')})`);
   plan.sortBy(
-    `(SELECT round(min(${distance('l')}))::int ${locations} WHERE sal.service_id = ${s}.id AND ${within})`,
+    `(SELECT round(min(${distance('nl')}))::int ${locations} WHERE sal.service_id = ${col(s, 'id')}${within ? ` AND ${within('nl')}` : ''})`,
     'ASC',
     'distance',
   );
@@ -296,21 +355,28 @@ function coverage(plan: ListPlan, point: Point): string {
 
 export function taxonomyTermFilters(
   plan: ListPlan,
-  query: TaxonomyTermsQuery,
+  query: TaxonomyTermFilters,
   { fallback }: FilterContext,
 ): void {
+  const { row } = ALIAS;
   if (query.search) searchNamed(plan, query.search, fallback);
   if (query.taxonomy_id) {
-    plan.and(`r.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`);
+    plan.and(`${col(row, 'taxonomy_id')} = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`);
   }
-  if (query.parent_id) plan.and(`r.parent_id = ANY(${plan.param(query.parent_id, 'uuid[]')})`);
+  if (query.parent_id) {
+    plan.and(`${col(row, 'parent_id')} = ANY(${plan.param(query.parent_id, 'uuid[]')})`);
+  }
   // Top level: no parent, or a parent published elsewhere (not in this dataset).
   if (query.top_only) {
-    plan.and('NOT EXISTS (SELECT 1 FROM taxonomy_term p WHERE p.id = r.parent_id)');
+    plan.and(`NOT EXISTS (SELECT 1 FROM taxonomy_term p WHERE p.id = ${col(row, 'parent_id')})`);
   }
 }
 
-export function namedFilters(plan: ListPlan, query: ListQuery, { fallback }: FilterContext): void {
+export function namedFilters(
+  plan: ListPlan,
+  query: SearchFilter,
+  { fallback }: FilterContext,
+): void {
   if (query.search) searchNamed(plan, query.search, fallback);
 }
 

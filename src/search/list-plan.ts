@@ -1,6 +1,8 @@
+import { ALIAS, col } from './aliases';
+
 /**
  * What a list request selects, as SQL fragments with numbered parameters: the rows of
- * one table (alias `r`), joined tables for filters, conditions (AND), sort keys before the
+ * one table (ALIAS.row), joined tables for filters, conditions (AND), sort keys before the
  * stable default order, and computed properties for the items. Built by src/search/filters.ts
  * from the validated query; run by RecordReader as a page, a count or a stream.
  */
@@ -13,25 +15,26 @@ export class ListPlan {
   /** Computed item properties: JSON key → index of the sort key that holds the value. */
   readonly extras: Record<string, number> = {};
   /**
-   * The first condition added by andIn(): `column IN (ids)`, whose matches may be few or
-   * many. A page reads it one of two ways, chosen as the statement runs (see
-   * RecordReader.itemsSql): when at most `few` rows match, it collects them and sorts them;
-   * otherwise it walks the sort order and keeps the rows that match, which finds a page
-   * quickly only when matches are dense. The planner cannot tell the two cases apart (the
-   * ids come from a sub-query, e.g. a taxonomy term's descendants), and walking for rows
-   * that are rare reads the whole table.
+   * The condition marked selective (andIn with `selective`): `column IN (ids)`, whose
+   * matches may be few or many. A page reads it one of two ways, chosen as the statement
+   * runs (see RecordReader.itemsSql): when at most `few` rows match, it collects them and
+   * sorts them; otherwise it walks the sort order and keeps the rows that match, which
+   * finds a page quickly only when matches are dense. The planner cannot tell the two cases
+   * apart (the ids come from a sub-query, e.g. a taxonomy term's descendants), and walking
+   * for rows that are rare reads the whole table. At most one condition is selective: the
+   * filters choose which (src/search/filters.ts).
    */
   selective?: { column: string; ids: string; index: number };
   /** Most matches of the selective condition read by collecting and sorting them. */
   few = 2000;
-  /** Joins to a required to-one reference → their alias (see join()). */
-  private readonly oneEach = new Map<string, string>();
+  /** The alias of each join (all are required to-one references, see joinOne()). */
+  private readonly joined = new Map<string, string>();
 
   constructor(
     /** The table the items are rows of. */
     readonly table: string,
     /** The default order after any ranking: unique, so pages never overlap or skip. */
-    readonly order: string[] = ['r.name', 'r.id'],
+    readonly order: string[] = [col(ALIAS.row, 'name'), col(ALIAS.row, 'id')],
   ) {}
 
   /**
@@ -55,14 +58,21 @@ export class ListPlan {
   }
 
   /**
-   * A joined table. `oneEach`: its alias, when every row has exactly one partner in it (a
-   * required to-one reference, e.g. a service at location's service): the count then
-   * leaves the join out unless a condition uses it (PostgreSQL does not drop inner joins by
-   * itself, and counting 150k joined rows costs ten times counting the rows).
+   * Joins the row's one partner in `table`, through the row's required reference `via`
+   * (e.g. a service at location's service): `JOIN table alias ON alias.id = r.via`. Every
+   * row has exactly one, so the count leaves the join out unless a condition uses it
+   * (PostgreSQL does not drop inner joins by itself, and counting 150k joined rows costs ten
+   * times counting the rows). Joining the same alias again does nothing.
    */
-  join(sql: string, oneEach?: string): this {
-    if (!this.joins.includes(sql)) this.joins.push(sql);
-    if (oneEach) this.oneEach.set(sql, oneEach);
+  joinOne(table: string, alias: string, via: string): this {
+    const sql = `JOIN ${table} ${alias} ON ${col(alias, 'id')} = ${col(ALIAS.row, via)}`;
+    const known = [...this.joined].find(([, a]) => a === alias)?.[0];
+    if (known !== undefined && known !== sql)
+      throw new Error(`${alias} is already joined as "${known}"`);
+    if (known === undefined) {
+      this.joins.push(sql);
+      this.joined.set(sql, alias);
+    }
     return this;
   }
 
@@ -71,9 +81,15 @@ export class ListPlan {
     return this;
   }
 
-  /** `column IN (ids)`, where `ids` is a query of one column (see `selective`). */
-  andIn(column: string, ids: string): this {
-    this.selective ??= { column, ids, index: this.where.length };
+  /**
+   * `column IN (ids)`, where `ids` is a query of one column. `selective`: this is the
+   * condition a page reads two ways (see `selective`); only one condition may be.
+   */
+  andIn(column: string, ids: string, { selective = false } = {}): this {
+    if (selective) {
+      if (this.selective) throw new Error('a plan has at most one selective condition');
+      this.selective = { column, ids, index: this.where.length };
+    }
     return this.and(`${column} IN (${ids})`);
   }
 
@@ -86,15 +102,15 @@ export class ListPlan {
   /**
    * FROM … WHERE … of the items (a page, a stream). `matches`: for the two ways of
    * reading the selective condition, what its matches are in this one: `few` (at most
-   * `this.few`, collected in the CTE `_few`) or `many`.
+   * `this.few`, collected in the CTE ALIAS.few) or `many`.
    */
   fromWhere(table: string, matches?: 'few' | 'many'): string {
     const conditions = this.where.map((condition, i) => {
       const selective = this.selective;
       if (!matches || !selective || i !== selective.index) return condition;
-      const count = `(SELECT count(*) FROM _few)`;
+      const count = `(SELECT count(*) FROM ${ALIAS.few})`;
       return matches === 'few'
-        ? `${selective.column} IN (SELECT * FROM _few) AND ${count} <= ${this.few}`
+        ? `${selective.column} IN (SELECT * FROM ${ALIAS.few}) AND ${count} <= ${this.few}`
         : `${condition} AND ${count} > ${this.few}`;
     });
     return from(table, this.joins, conditions);
@@ -104,22 +120,19 @@ export class ListPlan {
   countFrom(table: string): string {
     const used = (alias: string) =>
       this.where.some((condition) => new RegExp(`\\b${alias}\\.`).test(condition));
-    const joins = this.joins.filter((sql) => {
-      const alias = this.oneEach.get(sql);
-      return !alias || used(alias);
-    });
+    const joins = this.joins.filter((sql) => used(this.joined.get(sql)!));
     return from(table, joins, this.where);
   }
 
   /** The CTE of the matches of the selective condition, as far as `few` + 1 of them. */
   fewCte(): string {
     return this.selective
-      ? `WITH _few AS MATERIALIZED (${this.selective.ids} LIMIT ${this.few + 1})`
+      ? `WITH ${ALIAS.few} AS MATERIALIZED (${this.selective.ids} LIMIT ${this.few + 1})`
       : '';
   }
 }
 
 function from(table: string, joins: string[], conditions: string[]): string {
   const where = conditions.length ? `WHERE ${conditions.map((w) => `(${w})`).join(' AND ')}` : '';
-  return `FROM ${table} r ${joins.join(' ')} ${where}`;
+  return `FROM ${table} ${ALIAS.row} ${joins.join(' ')} ${where}`;
 }

@@ -7,6 +7,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { tableOf } from '../hsds/fields';
 import { jsonObject, quoteIdent } from '../hsds/json-select';
 import { Shape } from '../hsds/shapes';
+import { ALIAS, col, orderKey, sortKey } from './aliases';
 import { ListPlan } from './list-plan';
 
 const STREAM_BATCH = 500;
@@ -23,11 +24,14 @@ export class RecordReader {
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** The SQL expression that builds one JSON item of this shape from the row `r`. */
+  /** The SQL expression that builds one JSON item of this shape from the row ALIAS.row. */
   private object(shape: Shape, extras: Record<string, string> = {}): string {
     const key = `${shape.name}|${JSON.stringify(extras)}`;
     let sql = this.objects.get(key);
-    if (!sql) this.objects.set(key, (sql = `json_strip_nulls(${jsonObject(shape, 'r', extras)})`));
+    if (!sql) {
+      sql = `json_strip_nulls(${jsonObject(shape, ALIAS.row, extras)})`;
+      this.objects.set(key, sql);
+    }
     return sql;
   }
 
@@ -36,18 +40,19 @@ export class RecordReader {
    * and order the ids first (cutting the page there), and only those rows become JSON.
    */
   private itemsSql(shape: Shape, plan: ListPlan, limit = '', asText = false): string {
+    const { row, hit } = ALIAS;
     const table = quoteIdent(plan.table);
-    const keys = plan.sort.map((k, i) => `${k.sql} AS _k${i}`);
-    const order = plan.order.map((o, i) => `${o} AS _o${i}`);
+    const keys = plan.sort.map((k, i) => `${k.sql} AS ${sortKey(i)}`);
+    const order = plan.order.map((o, i) => `${o} AS ${orderKey(i)}`);
     const orderBy = [
-      ...plan.sort.map((k, i) => `_k${i} ${k.direction}`),
-      ...plan.order.map((_, i) => `_o${i}`),
+      ...plan.sort.map((k, i) => `${sortKey(i)} ${k.direction}`),
+      ...plan.order.map((_, i) => orderKey(i)),
     ];
     const extras = Object.fromEntries(
-      Object.entries(plan.extras).map(([key, index]) => [key, `h._k${index}`]),
+      Object.entries(plan.extras).map(([key, index]) => [key, col(hit, sortKey(index))]),
     );
     const select = (matches?: 'few' | 'many') =>
-      `SELECT r.id AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table, matches)}
+      `SELECT ${col(row, 'id')} AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table, matches)}
        ORDER BY ${orderBy.join(', ')} ${limit}`;
     // A page of a list with a selective condition (ListPlan.selective): both ways of
     // reading it, of which only one runs (the other's one-time filter is false).
@@ -55,9 +60,9 @@ export class RecordReader {
     const ids = twoWays ? `(${select('few')}) UNION ALL (${select('many')})` : select();
     return `${twoWays ? plan.fewCte() : ''}
       SELECT ${this.object(shape, extras)}${asText ? '::text' : ''} AS item
-      FROM (${ids}) h
-      JOIN ${table} r ON r.id = h._id
-      ORDER BY ${orderBy.map((o) => `h.${o}`).join(', ')}`;
+      FROM (${ids}) ${hit}
+      JOIN ${table} ${row} ON ${col(row, 'id')} = ${col(hit, '_id')}
+      ORDER BY ${orderBy.map((o) => col(hit, o)).join(', ')}`;
   }
 
   /** The two statements of a page, with their parameters: the items, then the count. */
@@ -141,7 +146,7 @@ export class RecordReader {
   async one(shape: Shape, id: string): Promise<object | undefined> {
     const table = quoteIdent(tableOf(shape.entity));
     const rows = await this.db.query<{ item: object }[]>(
-      `SELECT ${this.object(shape)} AS item FROM ${table} r WHERE r.id = $1`,
+      `SELECT ${this.object(shape)} AS item FROM ${table} ${ALIAS.row} WHERE ${col(ALIAS.row, 'id')} = $1`,
       [id],
     );
     return rows[0]?.item;
