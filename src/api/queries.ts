@@ -146,7 +146,7 @@ class PlaceQuery {
   long?: number;
 }
 
-class FullQuery {
+export class FullQuery {
   @Flag('true: list items are fully nested, the same shape as the /{id} response.')
   full: boolean = false;
 }
