@@ -52,7 +52,13 @@ function firstSentence(text = ''): string {
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function endpointTable(document: OpenAPIObject): string {
-  const rows = operations(document).map(
+  // In the order of the document's tags (required first), then of the paths.
+  const tags = (document.tags ?? []).map((t) => t.name);
+  const rank = (o: Operation) => tags.indexOf(o.tags?.[0] ?? '');
+  const ordered = operations(document).sort(
+    ([pa, a], [pb, b]) => rank(a) - rank(b) || (pa < pb ? -1 : 1),
+  );
+  const rows = ordered.map(
     ([path, operation]) =>
       `| \`GET {base}${path === '/' ? '/' : path}\` | ${requirement(operation)} | ${cell(
         firstSentence(operation.description),

@@ -8,6 +8,23 @@ import { HEALTH_PATHS } from './health/health.controller';
 import { guard, observe } from './http/running-in-public';
 
 /**
+ * The response headers that browser code may read beyond the CORS-safelisted ones: the
+ * request id (to report a problem), throttling (Retry-After and the RateLimit-* fields), and
+ * the caching and paging validators and links.
+ */
+export const EXPOSED = [
+  'X-Request-Id',
+  'Retry-After',
+  'RateLimit-Policy',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'ETag',
+  'Last-Modified',
+  'Link',
+];
+
+/**
  * What an application needs beyond its module: the base path, CORS, Swagger UI. Used by
  * main.ts and by the tests, so that what is tested is what runs.
  */
@@ -18,8 +35,9 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   const metrics = observe(app, config);
   // Health probes stay at the root whatever the base path (src/health/health.controller.ts).
   if (config.BASE_PATH !== '/') app.setGlobalPrefix(config.BASE_PATH, { exclude: HEALTH_PATHS });
-  // ORUK feeds are open: every response, errors and preflights included, allows any origin.
-  app.enableCors({ origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'] });
+  // ORUK feeds are open: every response, errors and preflights included, allows any origin,
+  // and lets browser code read the headers a client acts on.
+  app.enableCors({ origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'], exposedHeaders: EXPOSED });
   // After CORS, so that 429s and 400s carry its header: throttling, URL limits, /metrics.
   guard(app, config, metrics);
   const document = buildOpenApiDocument(app);

@@ -3,7 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/config';
-import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded';
+import {
+  EmbeddedDatabase,
+  EmbeddedPostgresError,
+  startEmbeddedPostgres,
+} from './database/embedded';
 import { nestLogger } from './http/logging';
 import { closeHttpApp, GracefulShutdown } from './shutdown';
 
@@ -18,16 +22,15 @@ async function bootstrap(): Promise<void> {
   const shutdown = new GracefulShutdown(config.SHUTDOWN_TIMEOUT_MS).listen();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
-    logger.log(
-      `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.EMBEDDED_PG_DIR}`,
-    );
-    const cluster = await startEmbeddedPostgres(
-      config.EMBEDDED_PG_DIR,
-      config.EMBEDDED_PG_PORT,
-      undefined,
-      { stopOnSignals: false }, // stopped last by the graceful shutdown
-    );
+    logger.log('DATABASE_URL is not set: starting the embedded PostgreSQL');
+    const cluster = await startEmbeddedPostgres({
+      dir: config.EMBEDDED_PG_DIR,
+      port: config.EMBEDDED_PG_PORT,
+      note: (message) => logger.log(message),
+      stopOnSignals: false, // stopped last by the graceful shutdown
+    });
     shutdown.add('the embedded PostgreSQL', () => cluster.stop());
+    logger.log(`the embedded PostgreSQL is running, its data in ${cluster.dir}`);
     embedded = cluster;
   }
   const app = await NestFactory.create(
@@ -46,6 +49,7 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // A configuration mistake is reported as such, without a stack trace.
-  console.error(error instanceof ConfigError ? error.message : error);
+  const plain = error instanceof ConfigError || error instanceof EmbeddedPostgresError;
+  console.error(plain ? error.message : error);
   process.exit(1);
 });

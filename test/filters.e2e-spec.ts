@@ -525,12 +525,26 @@ describe('query parameters', () => {
       expect(ids(found)).toContain(services[0].service_at_locations[0].id);
     });
 
-    it.each([
-      ['hello', 'postcode must be a UK postcode such as "BS1 5TR"'],
-      ['BS99 9ZZ', 'postcode "BS99 9ZZ" was not found in the postcode table or at any location'],
-    ])('%s → 400', async (postcode, message) => {
-      const { body } = await get(`/services?postcode=${encodeURIComponent(postcode)}`).expect(400);
-      expect(body).toEqual({ statusCode: 400, message, error: 'Bad Request' });
+    it('a malformed postcode → 400', async () => {
+      const { body } = await get('/services?postcode=hello').expect(400);
+      expect(body).toEqual({
+        statusCode: 400,
+        message: 'postcode must be a UK postcode such as "BS1 2LH"',
+        error: 'Bad Request',
+      });
+    });
+
+    it('a postcode at no location, without a postcode directory → 501 saying so', async () => {
+      // (The last test of this group: it empties the postcode table.)
+      await t.db.query('DELETE FROM postcode');
+      const { body } = await get('/services?postcode=BS99%209ZZ&proximity=1000').expect(501);
+      expect(body).toEqual({
+        statusCode: 501,
+        message:
+          'postcode "BS99 9ZZ" is not at any location of this directory, and no postcode ' +
+          'directory is loaded to locate it: see the README, "Postcodes"',
+        error: 'Not Implemented',
+      });
     });
   });
 

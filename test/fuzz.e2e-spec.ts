@@ -350,7 +350,8 @@ describe('fuzzing every parameter of every endpoint', () => {
     const operation: Json = document.paths[template].get;
     const found: string[] = [];
     const promised = Object.keys(operation.responses).map(Number);
-    if (status >= 500) found.push(`status ${status}`);
+    // 5xx only as documented (501: a postcode without a postcode directory to locate it).
+    if (status >= 500 && !promised.includes(status)) found.push(`status ${status}`);
     // 400 (URL limits, malformed HTTP) and 431 (headers past Node's limit) apply everywhere.
     else if (!promised.includes(status) && status !== 400 && status !== 431)
       found.push(`undocumented ${status}`);

@@ -58,6 +58,15 @@ describe('throttling', () => {
       expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
       expect(res.headers['ratelimit-remaining']).toBe('0');
       expect(res.headers['access-control-allow-origin']).toBe('*');
+      // …and browser code may read what it needs to wait and to report the problem.
+      const exposed = String(res.headers['access-control-expose-headers']).toLowerCase();
+      for (const header of [
+        'retry-after',
+        'ratelimit-reset',
+        'ratelimit-remaining',
+        'x-request-id',
+      ])
+        expect(exposed.split(/,\s*/)).toContain(header);
       // Preflights are never refused: a browser must still learn that CORS is allowed.
       const preflight = await request(t.http)
         .options('/taxonomies')

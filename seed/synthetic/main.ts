@@ -34,7 +34,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL)
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+    embedded = await startEmbeddedPostgres({
+      dir: config.EMBEDDED_PG_DIR,
+      port: config.EMBEDDED_PG_PORT,
+    });
   const db = await createDataSource(config.DATABASE_URL ?? embedded!.url).initialize();
   try {
     await db.runMigrations({ transaction: 'each' });

@@ -1,5 +1,7 @@
 import {
   BadRequestException,
+  HttpException,
+  HttpStatus,
   Injectable,
   Logger,
   NotFoundException,
@@ -40,8 +42,10 @@ export class Endpoints {
     try {
       planned = await this.lists.plan(resource.list, query);
     } catch (error) {
-      if (error instanceof PostcodeError) throw new BadRequestException(error.message);
-      throw error;
+      if (!(error instanceof PostcodeError)) throw error;
+      if (error.reason === 'no_directory')
+        throw new HttpException(error.message, HttpStatus.NOT_IMPLEMENTED);
+      throw new BadRequestException(error.message);
     }
     const { plan, shape } = planned;
     documented(resource.list.shapes, shape, resource.list.operationId);

@@ -9,15 +9,12 @@ export const IdParam = () =>
     new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }),
   );
 
-export const ApiIdParam = (of: string) =>
+/** `example`: a record of the demonstration data (./examples.ts). */
+export const ApiIdParam = (of: string, example: string) =>
   applyDecorators(
     ApiParam({
       name: 'id',
       description: `The id of the ${of}, a UUID.`,
-      schema: {
-        type: 'string',
-        format: 'uuid',
-        example: 'ac148810-d857-441c-9679-408f346de14b',
-      },
+      schema: { type: 'string', format: 'uuid', example },
     }),
   );

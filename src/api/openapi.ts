@@ -3,10 +3,13 @@ import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiResponse,
   DocumentBuilder,
   OpenAPIObject,
   SwaggerModule,
 } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import { POSTCODE_DIRECTORY_MISSING } from '../geo/geocoder';
 import { JsonSchema, shapeSchemas } from '../hsds/json-schema';
 import { Shape } from '../hsds/shapes';
 
@@ -18,28 +21,47 @@ import { Shape } from '../hsds/shapes';
  */
 const COMPONENTS = '#/components/schemas/';
 const documentedShapes = new Set<Shape>();
-const pagedShapes = new Map<string, Shape[]>();
+const pagedShapes = new Map<string, readonly Shape[]>();
 
-/** 200 with one record of this shape. */
-export function ApiRecord(shape: Shape, description: string, ...alternatives: Shape[]) {
-  const shapes = [shape, ...alternatives];
+/** An error response: the Error schema, and an example body. */
+const error = (statusCode: number, message: string) => ({
+  content: {
+    'application/json': {
+      schema: { $ref: `${COMPONENTS}Error` },
+      example: { statusCode, message, error: STATUS_CODES[statusCode] },
+    },
+  },
+});
+
+/** 200 with one record (a `noun`) of one of these shapes, or 404, or 400. */
+export function ApiRecord(noun: string, shapes: readonly Shape[]) {
   shapes.forEach((s) => documentedShapes.add(s));
   const refs = shapes.map((s) => ({ $ref: `${COMPONENTS}${s.name}` }));
   return applyDecorators(
-    ApiOkResponse({ description, schema: refs.length === 1 ? refs[0] : { anyOf: refs } }),
+    ApiOkResponse({
+      description: `The ${noun}.`,
+      schema: refs.length === 1 ? refs[0] : { anyOf: refs },
+    }),
     ApiNotFoundResponse({
-      description: 'No record has this id.',
-      schema: { $ref: `${COMPONENTS}Error` },
+      description: `No ${noun} has this id.`,
+      ...error(404, `No ${noun} has the id 00000000-0000-4000-8000-000000000000`),
     }),
     ApiBadRequestResponse({
       description: 'The id is not a UUID.',
-      schema: { $ref: `${COMPONENTS}Error` },
+      ...error(400, 'id must be a UUID'),
     }),
   );
 }
 
-/** 200 with an ORUK page envelope whose items have one of these shapes. */
-export function ApiPage(description: string, ...shapes: Shape[]) {
+/**
+ * 200 with an ORUK page envelope whose items have one of these shapes, or 400; with
+ * `locates` (the list takes a postcode), 501 for a postcode the server cannot locate.
+ */
+export function ApiPage(
+  description: string,
+  shapes: readonly Shape[],
+  { locates = false }: { locates?: boolean } = {},
+) {
   const name = `${shapes[0].name}Page`;
   shapes.forEach((shape) => documentedShapes.add(shape));
   pagedShapes.set(name, shapes);
@@ -57,13 +79,30 @@ export function ApiPage(description: string, ...shapes: Shape[]) {
     }),
     ApiBadRequestResponse({
       description: 'A query parameter has a bad value; the message names it.',
-      schema: { $ref: `${COMPONENTS}Error` },
+      ...error(400, 'per_page must not be greater than 1000'),
     }),
+    ...(locates
+      ? [
+          ApiResponse({
+            status: 501,
+            description:
+              'The postcode is not at any location of this directory, and no postcode directory ' +
+              'is loaded to locate it (README: Postcodes).',
+            ...error(501, POSTCODE_DIRECTORY_MISSING('BS99 9ZZ')),
+          }),
+        ]
+      : []),
   );
 }
 
+/**
+ * The OpenAPI document, its object keys sorted (paths, components, every schema's keys but
+ * the order of its properties, which is the fields' order of declaration), so that a change
+ * to the API shows in a diff as just that change. Swagger UI shows the tags in the order
+ * of TAGS.
+ */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Open Referral UK 3.0 feed (oruk-server)')
     .setDescription(
       'A directory of community services published to the Open Referral UK (ORUK) 3.0 standard, ' +
@@ -75,14 +114,45 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'MIT (the server); the data is the publisher\u2019s',
       'https://opensource.org/license/mit',
     )
-    .addServer('/')
-    .build();
-  const document = SwaggerModule.createDocument(app, config, { ignoreGlobalPrefix: true });
+    .addServer('/');
+  for (const [tag, description] of Object.entries(TAGS)) builder.addTag(tag, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), { ignoreGlobalPrefix: true });
   document.components = {
     ...document.components,
     schemas: { ...componentSchemas(), ...document.components?.schemas },
   };
-  return document;
+  return sortKeys(document) as OpenAPIObject;
+}
+
+/**
+ * The tags of the operations (src/api/*.controller.ts), in the order Swagger UI shows them.
+ * ORUK 3.0 requires three endpoints; the official validator fails a feed on those alone
+ * (docs/standard.md, "How the official validator decides").
+ */
+export const TAGS: Record<string, string> = {
+  'Feed details (required)': 'Required by ORUK 3.0: where a reader (and the validator) starts.',
+  'Services (required)': 'Required by ORUK 3.0: the services, a page at a time, and one by id.',
+  'Services at locations (optional)': 'Optional in ORUK 3.0: where each service is delivered.',
+  'Organizations (optional)': 'Optional in ORUK 3.0: who provides the services.',
+  'Taxonomies (optional)': 'Optional in ORUK 3.0: the classification schemes of the services.',
+  'Taxonomy terms (optional)': 'Optional in ORUK 3.0: the terms of those schemes.',
+  'This server': 'Not part of ORUK: this server\u2019s own documents.',
+};
+
+/** A copy with every object's keys sorted, except a schema's properties and examples. */
+function sortKeys(value: unknown, parent?: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => sortKeys(v));
+  if (value === null || typeof value !== 'object') return value;
+  const keep = parent === 'properties' || parent === 'example' || parent === 'examples';
+  const keys = Object.keys(value);
+  return Object.fromEntries(
+    (keep ? keys : keys.sort()).map((key) => [
+      key,
+      parent === 'example'
+        ? (value as Record<string, unknown>)[key]
+        : sortKeys((value as Record<string, unknown>)[key], key),
+    ]),
+  );
 }
 
 function componentSchemas(): Record<string, JsonSchema> {
@@ -93,7 +163,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   return schemas;
 }
 
-function pageSchema(shapes: Shape[]): JsonSchema {
+function pageSchema(shapes: readonly Shape[]): JsonSchema {
   const refs = shapes.map((s) => ({ $ref: `${COMPONENTS}${s.name}` }));
   const integer = (description: string) => ({ type: 'integer', minimum: 0, description });
   const boolean = (description: string) => ({ type: 'boolean', description });
@@ -126,13 +196,9 @@ const ERROR_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['statusCode', 'message', 'error'],
   properties: {
-    statusCode: { type: 'integer', description: 'The HTTP status code.', example: 400 },
-    message: {
-      type: 'string',
-      description: 'What was wrong, naming the parameter.',
-      example: 'per_page must not be greater than 1000',
-    },
-    error: { type: 'string', description: 'The HTTP reason phrase.', example: 'Bad Request' },
+    statusCode: { type: 'integer', description: 'The HTTP status code.' },
+    message: { type: 'string', description: 'What was wrong, naming the parameter or the id.' },
+    error: { type: 'string', description: 'The HTTP reason phrase.' },
   },
 };
 

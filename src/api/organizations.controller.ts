@@ -6,6 +6,7 @@ import {
 } from '../hsds/shapes';
 import { namedFilters } from '../search/filters';
 import { Endpoints } from './endpoints';
+import { EXAMPLE } from './examples';
 import { IdParam } from './id-param';
 import { OrganizationQuery, OrganizationsQuery } from './queries';
 import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
@@ -33,6 +34,7 @@ export const ORGANIZATIONS = resource({
     filter: namedFilters,
   },
   record: {
+    example: EXAMPLE.organization,
     operationId: 'getOrganization',
     summary: 'Get an organization',
     description:

@@ -30,12 +30,11 @@ import { ToBoolean, ToInt, ToList, ToNumber } from './query-values';
  * range, so that a message names the real problem.
  */
 
-const EXAMPLE_UUID = 'ac148810-d857-441c-9679-408f346de14b';
 /** Most values of one list parameter (`?taxonomy_term_id=a,b,…`). */
 const MAX_LIST = 100;
 
-/** `true` or `false`. */
-export const Flag = (description: string, example = true) =>
+/** `true` or `false`; `example` is what Swagger UI sends (with every other example). */
+export const Flag = (description: string, example: boolean) =>
   applyDecorators(
     ApiPropertyOptional({ type: 'boolean', description, default: false, example }),
     IsOptional(),
@@ -44,7 +43,7 @@ export const Flag = (description: string, example = true) =>
   );
 
 /** One UUID, several comma-separated, or the parameter repeated: any of them matches. */
-export const Uuids = (description: string, example = EXAMPLE_UUID) =>
+export const Uuids = (description: string, example: string) =>
   applyDecorators(
     ApiPropertyOptional({
       type: 'string',
@@ -58,8 +57,8 @@ export const Uuids = (description: string, example = EXAMPLE_UUID) =>
     ArrayNotEmpty({ message: '$property must not be empty' }),
   );
 
-/** A number from `min` to `max`. */
-export const Range = (description: string, min: number, max: number, example: number) => {
+/** A number from `min` to `max` (no example: Swagger UI then sends nothing). */
+export const Range = (description: string, min: number, max: number, example?: number) => {
   const message = `$property must be a number from ${min} to ${max}`;
   return applyDecorators(
     ApiPropertyOptional({ type: 'number', description, minimum: min, maximum: max, example }),
@@ -78,25 +77,40 @@ export const Count = (options: {
   max?: number;
   example: number;
   default?: number;
-  documentedMax?: number;
   /** A maximum that depends on the other parameters, checked instead of `max`. */
   maxOf?: (query: Record<string, unknown>) => number;
+  /** The maximum documented, when `maxOf` decides it. */
+  documentedMax?: number;
 }) =>
   applyDecorators(
-    ApiPropertyOptional({
-      type: 'integer',
-      description: options.description,
-      default: options.default,
-      minimum: options.min,
-      maximum: options.documentedMax,
-      example: options.example,
-    }),
+    CountDocs(options),
     IsOptional(),
     ToInt(),
     IsInt(),
     Min(options.min),
     options.maxOf ? MaxOf(options.maxOf) : Max(options.max ?? 2147483647),
   );
+
+/**
+ * The documentation of a Count alone: for a query that inherits the parameter and documents
+ * it otherwise (per_page on /services, whose maximum minimal=true raises).
+ */
+export const CountDocs = (options: {
+  description: string;
+  min: number;
+  max?: number;
+  documentedMax?: number;
+  example: number;
+  default?: number;
+}) =>
+  ApiPropertyOptional({
+    type: 'integer',
+    description: options.description,
+    default: options.default,
+    minimum: options.min,
+    maximum: options.documentedMax ?? options.max,
+    example: options.example,
+  });
 
 /** A maximum computed from the whole query (e.g. per_page's, larger with minimal=true). */
 const MaxOf = (maxOf: (query: Record<string, unknown>) => number) =>

@@ -1,7 +1,19 @@
 import { IntersectionType } from '@nestjs/swagger';
 import { SearchFilter, ServiceFilters, TaxonomyTermFilters } from '../search/filters';
+import { EXAMPLE } from './examples';
 import { DEFAULT_PER_PAGE, MAX_MINIMAL_PER_PAGE, MAX_PER_PAGE, MAX_SEARCH_LENGTH } from './page';
-import { AnyOf, Clock, Count, Flag, Instant, OneOf, Range, Uuids, Words } from './parameters';
+import {
+  AnyOf,
+  Clock,
+  Count,
+  CountDocs,
+  Flag,
+  Instant,
+  OneOf,
+  Range,
+  Uuids,
+  Words,
+} from './parameters';
 
 /**
  * Every query parameter of the API, each declared once, in groups that the endpoints
@@ -14,6 +26,13 @@ import { AnyOf, Clock, Count, Flag, Instant, OneOf, Range, Uuids, Words } from '
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 export const FORMATS = ['json', 'ndjson'] as const;
 
+const PER_PAGE = {
+  description: `How many items a page holds: ${DEFAULT_PER_PAGE} unless given, at most ${MAX_PER_PAGE}.`,
+  min: 1,
+  max: MAX_PER_PAGE,
+  example: DEFAULT_PER_PAGE,
+};
+
 /** `page`, `per_page`, `format` and `search`: every list (docs/standard.md, "Page envelope"). */
 export class ListQuery implements SearchFilter {
   @Count({
@@ -25,12 +44,8 @@ export class ListQuery implements SearchFilter {
   page: number = 1;
 
   @Count({
-    description:
-      `How many items a page holds: ${DEFAULT_PER_PAGE} unless given, at most ${MAX_PER_PAGE} ` +
-      `(with minimal=true: all of them, up to ${MAX_MINIMAL_PER_PAGE}).`,
-    min: 1,
-    documentedMax: MAX_MINIMAL_PER_PAGE,
-    example: DEFAULT_PER_PAGE,
+    ...PER_PAGE,
+    // minimal=true (on /services, see ServicesQuery) raises the maximum.
     maxOf: (query) => (query.minimal ? MAX_MINIMAL_PER_PAGE : MAX_PER_PAGE),
   })
   per_page?: number;
@@ -39,7 +54,7 @@ export class ListQuery implements SearchFilter {
     FORMATS,
     'json (the default): one page in the ORUK envelope. ndjson: every matching record, one JSON ' +
       'object a line (application/x-ndjson), streamed without paging; page and per_page are ignored.',
-    { example: 'ndjson', default: 'json' },
+    { example: 'json', default: 'json' },
   )
   format?: (typeof FORMATS)[number];
 
@@ -47,7 +62,7 @@ export class ListQuery implements SearchFilter {
     'Free-text search, as in a web search engine: words are matched with English stemming ' +
       '("advice" finds "advising"), "a quoted phrase" must appear as written, and -word excludes. ' +
       'Misspelt or partial words still find close matches. Results are ordered by relevance.',
-    { maxLength: MAX_SEARCH_LENGTH, example: 'debt advice -online' },
+    { maxLength: MAX_SEARCH_LENGTH, example: EXAMPLE.search },
   )
   search?: string;
 
@@ -59,13 +74,14 @@ export class ListQuery implements SearchFilter {
 class ServiceQuery {
   @Uuids(
     'Services with an attribute for this taxonomy term, or for any term below it in its hierarchy.',
+    EXAMPLE.taxonomyTerm,
   )
   taxonomy_term_id?: string[];
 
-  @Uuids('Services with an attribute for any term of this taxonomy.')
+  @Uuids('Services with an attribute for any term of this taxonomy.', EXAMPLE.taxonomy)
   taxonomy_id?: string[];
 
-  @Uuids('Services provided by this organization.')
+  @Uuids('Services provided by this organization.', EXAMPLE.organization)
   organization_id?: string[];
 
   @Instant(
@@ -125,8 +141,8 @@ class PlaceQuery {
       'within that distance of its centre. Results then come nearest first, with their distance.',
     {
       maxLength: 16,
-      example: 'BS5 6XX',
-      message: '$property must be a UK postcode such as "BS1 5TR"',
+      example: EXAMPLE.postcode,
+      message: `$property must be a UK postcode such as "${EXAMPLE.postcode}"`,
     },
   )
   postcode?: string;
@@ -139,15 +155,21 @@ class PlaceQuery {
   )
   proximity?: number;
 
-  @Range('Extra: the latitude of a point, instead of a postcode (with long).', -90, 90, 51.4545)
+  // Their examples are in the descriptions: given as examples, Swagger UI would send them
+  // with the postcode's, which they contradict.
+  @Range(
+    'Extra: the latitude of a point, instead of a postcode (with long), e.g. 51.4545.',
+    -90,
+    90,
+  )
   lat?: number;
 
-  @Range('Extra: the longitude of that point (with lat).', -180, 180, -2.5879)
+  @Range('Extra: the longitude of that point (with lat), e.g. -2.5879.', -180, 180)
   long?: number;
 }
 
 export class FullQuery {
-  @Flag('true: list items are fully nested, the same shape as the /{id} response.')
+  @Flag('true: list items are fully nested, the same shape as the /{id} response.', true)
   full: boolean = false;
 }
 
@@ -160,35 +182,48 @@ export class ServicesQuery extends ServiceFilterQuery {
   @Flag(
     'true: items are just {id, last_modified}, and per_page defaults to (and may be up to) 100000, ' +
       'so a syncing client can list everything in one request.',
+    false, // full's example is true: the two cannot be combined
   )
   override minimal: boolean = false;
+
+  // Documented again: here minimal=true raises the maximum (ListQuery checks it).
+  @CountDocs({
+    ...PER_PAGE,
+    description: `${PER_PAGE.description.slice(0, -1)} (with minimal=true: all of them, up to ${MAX_MINIMAL_PER_PAGE}).`,
+    documentedMax: MAX_MINIMAL_PER_PAGE,
+  })
+  declare per_page?: number;
 }
 
 export class ServiceAtLocationsQuery extends ServiceFilterQuery {}
 
 export class OrganizationQuery {
-  @Flag('true: the services[] of the organization are fully nested; otherwise flat.')
+  @Flag('true: the services[] of the organization are fully nested; otherwise flat.', true)
   full_service: boolean = false;
 }
 
 export class OrganizationsQuery extends ListQuery {
-  @Flag('true: items are nested as /organizations/{id} is: identifiers, attributes and services[].')
+  @Flag(
+    'true: items are nested as /organizations/{id} is: identifiers, attributes and services[].',
+    true,
+  )
   full: boolean = false;
 
-  @Flag('true: items are nested, with their services[] fully nested too.')
+  @Flag('true: items are nested, with their services[] fully nested too.', false)
   full_service: boolean = false;
 }
 
 export class TaxonomiesQuery extends ListQuery {}
 
 export class TaxonomyTermsQuery extends ListQuery implements TaxonomyTermFilters {
-  @Uuids('Terms of this taxonomy.')
+  @Uuids('Terms of this taxonomy.', EXAMPLE.taxonomy)
   taxonomy_id?: string[];
 
-  @Uuids('Terms whose parent is this term.')
+  @Uuids('Terms whose parent is this term.', EXAMPLE.parentTerm)
   parent_id?: string[];
 
-  @Flag('true: only top-level terms (terms without a parent).')
+  // false: true with parent_id would ask for terms that have a parent and none.
+  @Flag('true: only top-level terms (terms without a parent).', false)
   top_only: boolean = false;
 }
 

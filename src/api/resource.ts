@@ -1,5 +1,6 @@
 import { applyDecorators, Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
 import { Shape } from '../hsds/shapes';
 import { FilterContext } from '../search/filters';
 import { ListPlan } from '../search/list-plan';
@@ -45,6 +46,8 @@ export interface ListEndpoint<Q extends ListQuery>
 }
 
 export interface RecordEndpoint<R> extends Documented {
+  /** The id of a record of the demonstration data, for the documentation (./examples.ts). */
+  example: string;
   /** The query class of the record, if it takes parameters. */
   query?: new () => R;
   /** Every shape `shape()` may choose, the first the usual one. */
@@ -66,22 +69,28 @@ export const ResourceController = (resource: AnyResource) =>
 
 /** The list route of a resource: `GET {path}`, documented. */
 export const ListRoute = ({ list }: AnyResource) => {
-  const { operationId, summary, description, page, shapes } = list;
+  const { operationId, summary, description, page, shapes, query } = list;
   return applyDecorators(
     Get(),
     ApiOperation({ operationId, summary, description }),
-    ApiPage(page, ...shapes),
+    ApiPage(page, shapes, { locates: takes(query, 'postcode') }),
   );
 };
 
+/** Whether a query class declares a parameter (its validation metadata says so). */
+function takes(query: Function, parameter: string): boolean {
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(query, '', true, false)
+    .some((m) => m.propertyName === parameter);
+}
+
 /** The record route of a resource: `GET {path}/{id}`, documented. */
 export const RecordRoute = ({ noun, record }: AnyResource) => {
-  const { operationId, summary, description, shapes } = record;
-  const [shape, ...alternatives] = shapes;
+  const { operationId, summary, description, shapes, example } = record;
   return applyDecorators(
     Get(':id'),
     ApiOperation({ operationId, summary, description }),
-    ApiIdParam(noun),
-    ApiRecord(shape, `The ${noun}.`, ...alternatives),
+    ApiIdParam(noun, example),
+    ApiRecord(noun, shapes),
   );
 };

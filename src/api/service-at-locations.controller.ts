@@ -3,6 +3,7 @@ import { SERVICE_AT_LOCATION, SERVICE_AT_LOCATION_FULL } from '../hsds/shapes';
 import { ALIAS, col } from '../search/aliases';
 import { serviceFilters } from '../search/filters';
 import { Endpoints } from './endpoints';
+import { EXAMPLE } from './examples';
 import { IdParam } from './id-param';
 import { ServiceAtLocationsQuery } from './queries';
 import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
@@ -31,6 +32,7 @@ export const SERVICE_AT_LOCATIONS = resource({
     filter: (plan, q, context) => serviceFilters(plan, q, ALIAS.service, context, 'location'),
   },
   record: {
+    example: EXAMPLE.serviceAtLocation,
     operationId: 'getServiceAtLocation',
     summary: 'Get a service at a location',
     description:

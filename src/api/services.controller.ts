@@ -3,6 +3,7 @@ import { SERVICE, SERVICE_FULL, SERVICE_MINIMAL } from '../hsds/shapes';
 import { ALIAS } from '../search/aliases';
 import { serviceFilters } from '../search/filters';
 import { Endpoints } from './endpoints';
+import { EXAMPLE } from './examples';
 import { IdParam } from './id-param';
 import { ServicesQuery } from './queries';
 import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
@@ -27,6 +28,7 @@ export const SERVICES = resource({
     filter: (plan, q, context) => serviceFilters(plan, q, ALIAS.row, context, 'service'),
   },
   record: {
+    example: EXAMPLE.service,
     operationId: 'getService',
     summary: 'Get a service',
     description:

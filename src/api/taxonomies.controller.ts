@@ -2,6 +2,7 @@ import { Query } from '@nestjs/common';
 import { TAXONOMY, TAXONOMY_FULL } from '../hsds/shapes';
 import { namedFilters } from '../search/filters';
 import { Endpoints } from './endpoints';
+import { EXAMPLE } from './examples';
 import { IdParam } from './id-param';
 import { TaxonomiesQuery } from './queries';
 import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
@@ -24,6 +25,7 @@ export const TAXONOMIES = resource({
     filter: namedFilters,
   },
   record: {
+    example: EXAMPLE.taxonomy,
     operationId: 'getTaxonomy',
     summary: 'Get a taxonomy',
     description: 'One taxonomy with all its terms.',

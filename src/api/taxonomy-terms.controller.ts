@@ -2,6 +2,7 @@ import { Query } from '@nestjs/common';
 import { TAXONOMY_TERM } from '../hsds/shapes';
 import { taxonomyTermFilters } from '../search/filters';
 import { Endpoints } from './endpoints';
+import { EXAMPLE } from './examples';
 import { IdParam } from './id-param';
 import { TaxonomyTermsQuery } from './queries';
 import { ListRoute, RecordRoute, resource, ResourceController } from './resource';
@@ -24,6 +25,7 @@ export const TAXONOMY_TERMS = resource({
     filter: taxonomyTermFilters,
   },
   record: {
+    example: EXAMPLE.taxonomyTerm,
     operationId: 'getTaxonomyTerm',
     summary: 'Get a taxonomy term',
     description: 'One taxonomy term.',

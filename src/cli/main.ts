@@ -155,7 +155,8 @@ from in an extra "provenance" property.
 
   --full               read every service, and mark those no longer in the feed
   --concurrency <n>    requests at a time (default 4)
-  --rate <n>           at most n requests a second (default 10)
+  --rate <n>           at most n requests a second (default 4, and slower when the
+                       feed's RateLimit headers ask)
   --timeout <ms>       per request (default 30000); failures are retried 3 times`,
     options: {
       full: { type: 'boolean' },
@@ -276,7 +277,11 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL)
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+    embedded = await startEmbeddedPostgres({
+      dir: config.EMBEDDED_PG_DIR,
+      port: config.EMBEDDED_PG_PORT,
+      note: report,
+    });
   const db = await createDataSource(config.DATABASE_URL ?? embedded!.url).initialize();
   try {
     if (name !== 'migrate') await db.runMigrations({ transaction: 'each' });

@@ -56,9 +56,14 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  /** Where the embedded PostgreSQL keeps its data. */
+  /**
+   * Where the embedded PostgreSQL keeps its data. Unset: .data/postgres in the project (as
+   * root, where the postgres user cannot reach that, a folder under /var/lib/oruk-server:
+   * src/database/embedded.ts).
+   */
+  @IsOptional()
   @IsString()
-  EMBEDDED_PG_DIR = join(projectRoot(), '.data', 'postgres');
+  EMBEDDED_PG_DIR?: string;
 
   /** Port of the embedded PostgreSQL; 0 picks a free one. */
   @Transform(toInt)

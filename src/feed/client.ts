@@ -5,9 +5,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * check feeds): GET with a rate limit shared by all requests, a timeout per request, and
  * retries with exponential backoff and jitter after network errors, timeouts, 5xx and 429,
  * honouring Retry-After. Requests that fail for good are counted and remembered.
+ *
+ * Polite by default: at most 4 requests a second, under the 300 a minute that our own
+ * server allows one client (RATE_LIMIT_PER_MINUTE), and slower still when the feed's
+ * RateLimit headers (IETF draft: RateLimit-Remaining and RateLimit-Reset, or RateLimit with
+ * remaining and reset) say that its allowance will run out before it renews: the requests
+ * then wait for the renewal instead of being refused.
  */
+export const DEFAULT_RATE_PER_SECOND = 4;
+
 export interface FeedClientOptions {
-  /** At most this many requests a second (default 10). */
+  /** At most this many requests a second (default DEFAULT_RATE_PER_SECOND). */
   ratePerSecond?: number;
   /** Per request, body included (default 30 000 ms). */
   timeoutMs?: number;
@@ -40,9 +48,11 @@ export class FeedClient {
   private readonly maxDelayMs: number;
   /** When the next request may start. */
   private next = 0;
+  /** Requests sent and not yet answered. */
+  private inFlight = 0;
 
   constructor(options: FeedClientOptions = {}) {
-    this.interval = 1000 / (options.ratePerSecond ?? 10);
+    this.interval = 1000 / (options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 1000;
@@ -55,11 +65,13 @@ export class FeedClient {
       await this.slot();
       let reason: string;
       let delay: number | undefined;
+      this.inFlight++;
       try {
         const response = await fetch(url, {
           headers: { accept: 'application/json', 'user-agent': 'oruk-server harvest' },
           signal: AbortSignal.timeout(this.timeoutMs),
         });
+        this.pace(response.headers);
         if (response.status !== 429 && response.status < 500)
           return { status: response.status, text: await response.text() };
         reason = `HTTP ${response.status}`;
@@ -67,6 +79,8 @@ export class FeedClient {
         await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         reason = networkProblem(error, this.timeoutMs);
+      } finally {
+        this.inFlight--;
       }
       if (attempt >= this.retries)
         return { error: `${reason}${this.retries ? ` (after ${this.retries} retries)` : ''}` };
@@ -78,6 +92,19 @@ export class FeedClient {
       // Retry-After is about the server, not this request: every request waits.
       if (delay !== undefined) this.next = Math.max(this.next, Date.now() + wait);
       await sleep(wait);
+    }
+  }
+
+  /**
+   * When the feed says how many requests it still allows and when that renews, and the
+   * requests already on their way would use up what is left, the next ones wait for the
+   * renewal (a little after it, for clocks that differ).
+   */
+  private pace(headers: Headers): void {
+    const { remaining, reset } = rateLimit(headers);
+    if (remaining === undefined || reset === undefined) return;
+    if (remaining < this.inFlight) {
+      this.next = Math.max(this.next, Date.now() + Math.min(this.maxDelayMs, reset * 1000 + 250));
     }
   }
 
@@ -94,6 +121,31 @@ export class FeedClient {
     this.next = at + this.interval;
     if (at > now) await sleep(at - now);
   }
+}
+
+/**
+ * What the IETF RateLimit headers say is left and when it renews (seconds): the separate
+ * RateLimit-Remaining and RateLimit-Reset fields (draft 6, what express-rate-limit sends
+ * us by default), or one RateLimit field (`limit=10, remaining=0, reset=5`, draft 7; or
+ * `"policy";r=0;t=5`, draft 8 and later).
+ */
+export function rateLimit(headers: Headers): { remaining?: number; reset?: number } {
+  const int = (value: string | null | undefined) =>
+    value !== null && value !== undefined && /^\d+$/.test(value.trim())
+      ? Number(value.trim())
+      : undefined;
+  const combined = headers.get('ratelimit') ?? '';
+  const part = (...names: string[]) => {
+    for (const name of names) {
+      const match = new RegExp(`(?:^|[;,\\s])${name}=(\\d+)`).exec(combined);
+      if (match) return Number(match[1]);
+    }
+    return undefined;
+  };
+  return {
+    remaining: int(headers.get('ratelimit-remaining')) ?? part('remaining', 'r'),
+    reset: int(headers.get('ratelimit-reset')) ?? part('reset', 't'),
+  };
 }
 
 /** Milliseconds a Retry-After header asks for (seconds, or an HTTP date). */

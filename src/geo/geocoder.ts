@@ -3,7 +3,7 @@ import { normalisePostcode } from './postcode';
 
 /** Where a postcode is, and the administrative areas it lies in. */
 export interface GeoPoint {
-  /** The postcode in its standard form, e.g. "BS1 5TR". */
+  /** The postcode in its standard form, e.g. "BS1 2LH". */
   postcode: string;
   /** WGS84 decimal degrees. */
   latitude: number;
@@ -20,41 +20,58 @@ export interface GeoPoint {
   source: 'onspd' | 'locations';
 }
 
-/** A postcode that is malformed or cannot be located. The API answers it with a 400. */
+/**
+ * A postcode that is malformed or cannot be located. The API answers 400, except for a
+ * postcode this server cannot locate because it has no postcode directory (501: the
+ * postcode may well be right; the server cannot say).
+ */
 export class PostcodeError extends Error {
   constructor(
     message: string,
-    /** 'malformed': not a UK postcode; 'not_found': well-formed but located nowhere. */
-    readonly reason: 'malformed' | 'not_found',
+    /**
+     * 'malformed': not a UK postcode; 'not_found': well-formed, in no loaded directory and at
+     * no location; 'no_directory': well-formed, at no location, and no directory is loaded.
+     */
+    readonly reason: 'malformed' | 'not_found' | 'no_directory',
   ) {
     super(message);
     this.name = 'PostcodeError';
   }
 }
 
+export const POSTCODE_DIRECTORY_MISSING = (postcode: string) =>
+  `postcode "${postcode}" is not at any location of this directory, and no postcode directory ` +
+  'is loaded to locate it: see the README, "Postcodes"';
+
 /**
  * Both lookups in one statement: the postcode table, else the locations with an address at
  * that postcode (compared without spaces, in upper case), which run only when the table
- * has no row. A location with several addresses at the postcode counts once.
+ * has no row. A location with several addresses at the postcode counts once. When neither
+ * has it, one row without a position says whether the table holds any postcode at all.
  */
 const LOCATE = `
   WITH onspd AS (
     SELECT postcode, latitude, longitude, areas, 'onspd' AS source
     FROM postcode
     WHERE postcode = $1
+  ), located AS (
+    SELECT * FROM onspd
+    UNION ALL
+    SELECT $1, avg(l.latitude), avg(l.longitude), '{}'::text[], 'locations'
+    FROM location l
+    WHERE NOT EXISTS (SELECT 1 FROM onspd)
+      AND l.latitude IS NOT NULL
+      AND l.longitude IS NOT NULL
+      AND EXISTS (
+        SELECT 1 FROM address a
+        WHERE a.location_id = l.id AND upper(replace(a.postal_code, ' ', '')) = $2
+      )
+    HAVING count(*) > 0
   )
-  SELECT * FROM onspd
+  SELECT *, true AS loaded FROM located
   UNION ALL
-  SELECT $1, avg(l.latitude), avg(l.longitude), '{}'::text[], 'locations'
-  FROM location l
-  WHERE NOT EXISTS (SELECT 1 FROM onspd)
-    AND l.latitude IS NOT NULL
-    AND l.longitude IS NOT NULL
-    AND EXISTS (
-      SELECT 1 FROM address a
-      WHERE a.location_id = l.id AND upper(replace(a.postal_code, ' ', '')) = $2
-    )
-  HAVING count(*) > 0`;
+  SELECT NULL, NULL, NULL, NULL, NULL, EXISTS (SELECT 1 FROM postcode)
+  WHERE NOT EXISTS (SELECT 1 FROM located)`;
 
 /**
  * Turns a postcode into a point, offline: from the postcode table when it has the postcode
@@ -74,14 +91,20 @@ export class Geocoder {
   async locate(input: string): Promise<GeoPoint> {
     const postcode = normalisePostcode(input);
     if (!postcode)
-      throw new PostcodeError('postcode must be a UK postcode such as "BS1 5TR"', 'malformed');
-    const rows: GeoPoint[] = await this.db.query(LOCATE, [postcode, postcode.replace(' ', '')]);
-    if (!rows.length)
+      throw new PostcodeError('postcode must be a UK postcode such as "BS1 2LH"', 'malformed');
+    const [row] = await this.db.query<(Omit<GeoPoint, 'postcode'> & { loaded: boolean })[]>(
+      LOCATE,
+      [postcode, postcode.replace(' ', '')],
+    );
+    if (row.source === null) {
+      if (!row.loaded)
+        throw new PostcodeError(POSTCODE_DIRECTORY_MISSING(postcode), 'no_directory');
       throw new PostcodeError(
-        `postcode "${postcode}" was not found in the postcode table or at any location`,
+        `postcode "${postcode}" was not found in the postcode directory or at any location`,
         'not_found',
       );
-    const [{ latitude, longitude, areas, source }] = rows;
+    }
+    const { latitude, longitude, areas, source } = row;
     return { postcode, latitude, longitude, areas, source };
   }
 }

@@ -149,7 +149,7 @@ export class Address {
   @Text('The city or town.', { required: true }) city: string;
   @Text('The region, e.g. South West.') region?: string;
   @Text('The county or unitary authority.', { required: true }) state_province: string;
-  @Text('The postcode.', { required: true, example: 'BS1 5TR' }) postal_code: string;
+  @Text('The postcode.', { required: true, example: 'BS1 2LH' }) postal_code: string;
   @Text('ISO 3166-1 alpha-2 country code.', { required: true, example: 'GB' }) country: string;
   @OneOf(LOCATION_TYPE, 'The type of address.', { required: true }) address_type: string;
 }

@@ -19,7 +19,7 @@ export default async function globalSetup(): Promise<void> {
     const parent = mkdtempSync(join(tmpdir(), 'oruk-test-'));
     chmodSync(parent, 0o755); // run as root, PostgreSQL runs as the postgres user
     const dir = join(parent, 'pg');
-    const embedded = await startEmbeddedPostgres(dir);
+    const embedded = await startEmbeddedPostgres({ dir });
     Object.assign(globalThis, { embeddedTestDatabase: { embedded, parent } });
     url = embedded.url.replace(/\/oruk$/, '/oruk_test');
   }
