@@ -7,6 +7,7 @@ import { Provenance1795586130886 } from './1795586130886-provenance';
 import { SearchOnWrite1795586130887 } from './1795586130887-search-on-write';
 import { GeojsonParallelUnsafe1795586130888 } from './1795586130888-geojson-parallel-unsafe';
 import { ServiceAreaCoverage1795586130889 } from './1795586130889-service-area-coverage';
+import { SearchWords1795586130890 } from './1795586130890-search-words';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   SearchOnWrite1795586130887,
   GeojsonParallelUnsafe1795586130888,
   ServiceAreaCoverage1795586130889,
+  SearchWords1795586130890,
 ];

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       one('/services?page=100&per_page=50'),
       one('/services?search=advice'),
       one('/services?search=counseling%20-online'),
+      one('/services?search=domsetic'),
       one(`/services?taxonomy_term_id=${parent.id}`),
       one(`/services?taxonomy_id=${taxonomy.id}`),
       one(`/services?organization_id=${organization}`),

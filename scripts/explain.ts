@@ -94,6 +94,7 @@ async function defaults(
     '/services?page=1000',
     '/services?search=advice',
     '/services?search=counseling',
+    '/services?search=domsetic',
     `/services?taxonomy_term_id=${term.id}`,
     `/services?taxonomy_id=${taxonomy.id}`,
     `/services?organization_id=${organization.id}`,

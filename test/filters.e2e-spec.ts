@@ -341,6 +341,37 @@ describe('query parameters', () => {
       expect(await serviceIds('search=alotment')).toContain(allotments.id);
     });
 
+    it('a word of five letters or more with a typo of one edit finds what the word would, first', async () => {
+      const exact = (await all('/services?search=domestic')).map((s) => s.id);
+      expect(exact.length).toBeGreaterThan(2);
+      for (const typo of [
+        'domsetic', // two letters swapped
+        'domestc', // one left out
+        'domesstic', // one too many
+        'domextic', // one replaced
+        'DOMSETIC', // in any case
+      ]) {
+        const found = (await all(`/services?search=${typo}`)).map((s) => s.id);
+        // Every service the word finds, before anything that is merely similar.
+        expect({ typo, first: [...found.slice(0, exact.length)].sort() }).toEqual({
+          typo,
+          first: [...exact].sort(),
+        });
+      }
+      // With other words, each corrected or not, all of them must match.
+      const both = (await all('/services?search=domsetic%20abuse')).map((s) => s.id);
+      const exactBoth = (await all('/services?search=domestic%20abuse')).map((s) => s.id);
+      expect([...both.slice(0, exactBoth.length)].sort()).toEqual([...exactBoth].sort());
+      // A real council's kind of typo: "Indpeendent".
+      const independent = await serviceIds('search=independent');
+      expect(independent.length).toBeGreaterThan(0);
+      expect(await serviceIds('search=Indpeendent')).toEqual(expect.arrayContaining(independent));
+      // And in the other lists (the organizations' names are among the words).
+      const org = services.find((s) => /advice/i.test(s.organization.name))!.organization;
+      const orgs = await all('/organizations?search=advcie');
+      expect(orgs.map((o) => o.id)).toContain(org.id);
+    });
+
     it('searches the names and descriptions of the other lists', async () => {
       const term = terms.find((x) => x.name.split(' ').length === 1 && x.name.length > 5)!;
       const found = await all(`/taxonomy_terms?search=${encodeURIComponent(term.name)}`);

@@ -226,6 +226,8 @@ describe('/services', () => {
       // A search decides first whether it must fall back to similarity: one statement more.
       expect(await count('/services?search=food&per_page=1')).toBe(3);
       expect(await count('/services?search=food&per_page=1000&full=true')).toBe(3);
+      // A typo (a word no service has, five letters or more) looks up its corrections: one more.
+      expect(await count('/services?search=domsetic&per_page=1')).toBe(4);
       const [largest] = await t.db.query(
         `SELECT s.id FROM service s ORDER BY (SELECT count(*) FROM service_at_location sal WHERE sal.service_id = s.id)
            + (SELECT count(*) FROM schedule x WHERE x.service_id = s.id) + (SELECT count(*) FROM contact c WHERE c.service_id = s.id) DESC LIMIT 1`,

@@ -61,7 +61,9 @@ export class ListQuery implements SearchFilter {
   @Words(
     'Free-text search, as in a web search engine: words are matched with English stemming ' +
       '("advice" finds "advising"), "a quoted phrase" must appear as written, and -word excludes. ' +
-      'Misspelt or partial words still find close matches. Results are ordered by relevance.',
+      'A word of five letters or more with one typo (a letter left out, added, replaced, or two ' +
+      'swapped) finds what the word would; misspelt or partial words still find close matches. ' +
+      'Results are ordered by relevance.',
     { maxLength: MAX_SEARCH_LENGTH, example: EXAMPLE.search },
   )
   search?: string;

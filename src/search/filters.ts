@@ -1,5 +1,6 @@
 import { ALIAS, col } from './aliases';
 import { ListPlan } from './list-plan';
+import { correctableWords, withoutWords } from './typos';
 
 /**
  * Query parameters → SQL conditions on a ListPlan. Filters combine with AND; the values of
@@ -54,13 +55,28 @@ export interface Point {
 const EARTH_RADIUS_M = 6_371_008.8;
 
 /**
- * What a list's filters need beyond the query, found before the plan is built (one small
- * statement each, see Lists.plan): the point a postcode or lat/long names, and whether a
- * search must fall back to trigram similarity because nothing matches its words as such.
+ * What a list's filters need beyond the query, found before the plan is built (see
+ * Lists.plan): the point a postcode or lat/long names, and how a search reads its words.
  */
 export interface FilterContext {
   point?: Point;
-  fallback?: boolean;
+  search?: SearchContext;
+}
+
+/**
+ * How a search reads its words, decided by searchProbe (one statement) and, for typos, one
+ * lookup of the words one edit away (src/search/typos.ts).
+ */
+export interface SearchContext {
+  /** Nothing matches the words as such: match what is close to them instead. */
+  fallback: boolean;
+  /** Words no service has, and the known lexemes one edit away from theirs. */
+  corrections: Correction[];
+}
+
+export interface Correction {
+  word: string;
+  lexemes: string[];
 }
 
 /**
@@ -74,53 +90,80 @@ const matchesText = (table: string, r: string, tsquery: string) =>
     : `to_tsvector('english', coalesce(${r}.name, '') || ' ' || coalesce(${r}.description, '')) @@ ${tsquery}`;
 
 /**
- * The statement that decides the fallback of a search over `table` (services have their
- * own search column; the other tables their name and description): true when no row
- * matches the words as such, read through the text index; undefined when the search has
- * no words to fall back on (only exclusions).
+ * The statement that decides how a search over `table` reads (services have their own
+ * search column; the other tables their name and description): `fallback` true when no
+ * row matches the words as such, read through the text index; and then `unknown`, the
+ * correctable words (src/search/typos.ts) whose lexeme no service has, with that lexeme
+ * (none are looked up for an ordinary search, which matches). Undefined when the search
+ * has no words to fall back on (only exclusions).
  */
-export function fallbackStatement(table: string, search: string): [string, unknown[]] | undefined {
+export function searchProbe(table: string, search: string): [string, unknown[]] | undefined {
   const plan = new ListPlan(table);
   const { tsquery, words } = searchTerms(plan, search);
   if (!words) return undefined;
+  const correctable = plan.param(correctableWords(search) ?? [], 'text[]');
   return plan.bind(
-    `SELECT NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${matchesText(table, 'x', tsquery)}) AS fallback`,
+    `WITH f AS (
+       SELECT NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${matchesText(table, 'x', tsquery)}) AS fallback)
+     SELECT fallback, CASE WHEN fallback THEN (
+       SELECT coalesce(json_agg(json_build_object('word', w, 'lexeme', l)), '[]')
+       FROM unnest(${correctable}) w, unnest(tsvector_to_array(to_tsvector('english', w))) l
+       WHERE NOT EXISTS (SELECT 1 FROM search_word k WHERE k.lexeme = l)) END AS unknown
+     FROM f`,
   );
 }
 
 /**
  * Free-text search over a service: its name, organization, terms and description, ranked.
- * When no service matches the words as such (a misspelling: "dementa"), trigram
- * similarity over the names and terms finds the close ones instead (`fallback`, decided
- * before: see fallbackStatement), so that an ordinary search costs only the text index.
+ * When no service matches the words as such, the words are corrected (a typo of one edit:
+ * "domsetic") and trigram similarity over the names and terms finds close ones too (a
+ * misspelling: "dementa"), corrected matches first (see SearchContext), so that an ordinary
+ * search costs only the text index.
  */
-export function searchServices(plan: ListPlan, s: string, search: string, fallback = false): void {
-  const { tsquery, words, excluded } = searchTerms(plan, search);
-  fallbackSearch(plan, fallback, {
+export function searchServices(
+  plan: ListPlan,
+  s: string,
+  search: string,
+  context?: SearchContext,
+): void {
+  const { tsquery, words, excluded, corrected } = searchTerms(plan, search, context?.corrections);
+  fallbackSearch(plan, context?.fallback ?? false, {
     matches: matchesText('service', s, tsquery),
     rank: `ts_rank(${s}.search_vector, ${tsquery})`,
     similar: words && `${words} <% ${s}.search_text`,
     similarity: words && `word_similarity(${words}, ${s}.search_text)`,
     excluded: excluded && matchesText('service', s, excluded),
+    corrected: corrected
+      ? {
+          matches: matchesText('service', s, corrected),
+          rank: `ts_rank(${s}.search_vector, ${corrected})`,
+        }
+      : undefined,
   });
 }
 
 /**
  * Free-text search over a record's name and description (organizations, taxonomies,
- * terms), with the same syntax and fallback. The condition matches the tables' search
+ * terms), with the same syntax and fallbacks. The condition matches the tables' search
  * indexes; the rank weighs the name above the description.
  */
-export function searchNamed(plan: ListPlan, search: string, fallback = false): void {
-  const { tsquery, words, excluded } = searchTerms(plan, search);
+export function searchNamed(plan: ListPlan, search: string, context?: SearchContext): void {
+  const { tsquery, words, excluded, corrected } = searchTerms(plan, search, context?.corrections);
   const { row } = ALIAS;
   const [name, description] = [col(row, 'name'), col(row, 'description')];
   const weighted = `setweight(to_tsvector('english', coalesce(${name}, '')), 'A') || setweight(to_tsvector('english', coalesce(${description}, '')), 'C')`;
-  fallbackSearch(plan, fallback, {
+  fallbackSearch(plan, context?.fallback ?? false, {
     matches: matchesText(plan.table, row, tsquery),
     rank: `ts_rank(${weighted}, ${tsquery})`,
     similar: words && `${words} <% lower(${name})`,
     similarity: words && `similarity(${words}, lower(${name}))`,
     excluded: excluded && matchesText(plan.table, row, excluded),
+    corrected: corrected
+      ? {
+          matches: matchesText(plan.table, row, corrected),
+          rank: `ts_rank(${weighted}, ${corrected})`,
+        }
+      : undefined,
     // These tables are small: likeness to the whole name always counts, so "Housing" ranks
     // the term named Housing above "Housing advice".
     alwaysSimilarity: true,
@@ -136,12 +179,24 @@ function fallbackSearch(
     similar?: string;
     similarity?: string;
     excluded?: string;
+    /** The search with its typos corrected (SearchContext.corrections). */
+    corrected?: { matches: string; rank: string };
     alwaysSimilarity?: boolean;
   },
 ): void {
   if (fallback && sql.similar && sql.similarity) {
-    // Nothing matches the words as such: the most similar, still without the excluded words.
-    plan.and(`${sql.similar}${sql.excluded ? ` AND NOT ${sql.excluded}` : ''}`);
+    // Nothing matches the words as such: the most similar, still without the excluded words,
+    // after those that match once typos are corrected (ranks below 1 against 1 and above).
+    const similar = `${sql.similar}${sql.excluded ? ` AND NOT ${sql.excluded}` : ''}`;
+    if (sql.corrected) {
+      plan.and(`(${sql.corrected.matches}) OR (${similar})`);
+      plan.sortBy(
+        `CASE WHEN ${sql.corrected.matches} THEN 1 + ${sql.corrected.rank} ELSE ${sql.similarity} END`,
+        'DESC',
+      );
+      return;
+    }
+    plan.and(similar);
     plan.sortBy(sql.similarity, 'DESC');
     return;
   }
@@ -155,9 +210,11 @@ function fallbackSearch(
 /**
  * The query as PostgreSQL's web-search syntax reads it (stemmed words, "phrases", -word),
  * plus the wanted words as plain text and the excluded words as a query of their own, so
- * that the misspelling fallback (trigram similarity) still honours the exclusions.
+ * that the misspelling fallback (trigram similarity) still honours the exclusions; and,
+ * with corrections, the query with each corrected word replaced by "it, or one of its
+ * corrections" (lexemes, not stemmed again).
  */
-function searchTerms(plan: ListPlan, search: string) {
+function searchTerms(plan: ListPlan, search: string, corrections: Correction[] = []) {
   const excludedWords: string[] = [];
   const wanted = search
     .replace(/(^|\s)-("[^"]*"|\S+)/g, (_, _space, word: string) => {
@@ -168,12 +225,29 @@ function searchTerms(plan: ListPlan, search: string) {
     .replace(/\s+/g, ' ')
     .trim()
     .toLowerCase();
+  let corrected: string | undefined;
+  if (corrections.length) {
+    const rest = withoutWords(
+      search,
+      corrections.map((c) => c.word),
+    );
+    const alternatives = corrections.map(
+      (c) =>
+        `(plainto_tsquery('english', ${plan.param(c.word)}) || ` +
+        `(SELECT string_agg(quote_literal(x), ' | ') FROM unnest(${plan.param(c.lexemes, 'text[]')}) x)::tsquery)`,
+    );
+    corrected = `(${[
+      ...(rest ? [`websearch_to_tsquery('english', ${plan.param(rest)})`] : []),
+      ...alternatives,
+    ].join(' && ')})`;
+  }
   return {
     tsquery: `websearch_to_tsquery('english', ${plan.param(search)})`,
     words: wanted ? plan.param(wanted) : undefined,
     excluded: excludedWords.length
       ? `websearch_to_tsquery('english', ${plan.param(excludedWords.join(' or '))})`
       : undefined,
+    corrected,
   };
 }
 
@@ -188,7 +262,7 @@ export function serviceFilters(
   plan: ListPlan,
   query: ServiceFilters,
   s: string,
-  { point, fallback }: FilterContext,
+  { point, search }: FilterContext,
   near: 'service' | 'location',
 ): void {
   const covering = Boolean(point?.postcode && query.proximity === undefined);
@@ -199,7 +273,7 @@ export function serviceFilters(
       : covering
         ? 'postcode'
         : undefined;
-  if (query.search) searchServices(plan, s, query.search, fallback);
+  if (query.search) searchServices(plan, s, query.search, search);
   if (query.taxonomy_term_id) {
     // The terms asked for and every term below them (an array computed once, so that the
     // attributes are read through IDX_attribute_term_link).
@@ -356,10 +430,10 @@ function coverage(plan: ListPlan, point: Point): string {
 export function taxonomyTermFilters(
   plan: ListPlan,
   query: TaxonomyTermFilters,
-  { fallback }: FilterContext,
+  { search }: FilterContext,
 ): void {
   const { row } = ALIAS;
-  if (query.search) searchNamed(plan, query.search, fallback);
+  if (query.search) searchNamed(plan, query.search, search);
   if (query.taxonomy_id) {
     plan.and(`${col(row, 'taxonomy_id')} = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`);
   }
@@ -372,12 +446,8 @@ export function taxonomyTermFilters(
   }
 }
 
-export function namedFilters(
-  plan: ListPlan,
-  query: SearchFilter,
-  { fallback }: FilterContext,
-): void {
-  if (query.search) searchNamed(plan, query.search, fallback);
+export function namedFilters(plan: ListPlan, query: SearchFilter, { search }: FilterContext): void {
+  if (query.search) searchNamed(plan, query.search, search);
 }
 
 /** A date is midnight UTC; a date-time without an offset is UTC. */

@@ -2,8 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Geocoder } from '../geo/geocoder';
 import { Shape } from '../hsds/shapes';
-import { fallbackStatement, FilterContext, Point, SearchFilter, ServiceFilters } from './filters';
+import {
+  Correction,
+  FilterContext,
+  Point,
+  SearchContext,
+  SearchFilter,
+  searchProbe,
+  ServiceFilters,
+} from './filters';
 import { ListPlan } from './list-plan';
+import { MIN_TYPO_LENGTH, oneEditAway } from './typos';
 
 /**
  * What a list reads, as the query layer needs to know it: which rows, in which order, as
@@ -44,9 +53,9 @@ export class Lists {
   ): Promise<{ plan: ListPlan; shape: Shape }> {
     const context: FilterContext = {
       point: await this.point(filters),
-      fallback: filters.search
-        ? await this.fallback(spec.searchTable ?? spec.table, filters.search)
-        : false,
+      search: filters.search
+        ? await this.search(spec.searchTable ?? spec.table, filters.search)
+        : undefined,
     };
     const plan = new ListPlan(spec.table, spec.order);
     spec.joins?.forEach(([table, alias, via]) => plan.joinOne(table, alias, via));
@@ -54,12 +63,32 @@ export class Lists {
     return { plan, shape: spec.shape(filters) };
   }
 
-  /** Whether a search must fall back to similarity: nothing matches its words as such. */
-  private async fallback(table: string, search: string): Promise<boolean> {
-    const statement = fallbackStatement(table, search);
-    if (!statement) return false;
-    const [{ fallback }] = await this.db.query<{ fallback: boolean }[]>(...statement);
-    return fallback;
+  /**
+   * How a search reads its words: whether it must fall back (nothing matches its words as
+   * such) and then, for its words that no service has, the known words one edit away (one
+   * more statement, only then).
+   */
+  private async search(table: string, search: string): Promise<SearchContext> {
+    const statement = searchProbe(table, search);
+    if (!statement) return { fallback: false, corrections: [] };
+    const [{ fallback, unknown }] = await this.db.query<
+      { fallback: boolean; unknown: { word: string; lexeme: string }[] | null }[]
+    >(...statement);
+    const typos = (unknown ?? []).filter((u) => [...u.lexeme].length >= MIN_TYPO_LENGTH - 1);
+    if (!fallback || !typos.length) return { fallback, corrections: [] };
+    const edits = typos.map((t) => ({ ...t, edits: oneEditAway(t.lexeme) }));
+    const known = new Set(
+      (
+        await this.db.query<{ lexeme: string }[]>(
+          'SELECT lexeme FROM search_word WHERE lexeme = ANY($1::text[])',
+          [[...new Set(edits.flatMap((e) => e.edits))]],
+        )
+      ).map((r) => r.lexeme),
+    );
+    const corrections: Correction[] = edits
+      .map(({ word, edits }) => ({ word, lexemes: edits.filter((e) => known.has(e)).sort() }))
+      .filter((c) => c.lexemes.length);
+    return { fallback, corrections };
   }
 
   /** The point a postcode or lat/long names, if the filters have one. */
