@@ -8,6 +8,7 @@ import { SearchOnWrite1795586130887 } from './1795586130887-search-on-write';
 import { GeojsonParallelUnsafe1795586130888 } from './1795586130888-geojson-parallel-unsafe';
 import { ServiceAreaCoverage1795586130889 } from './1795586130889-service-area-coverage';
 import { SearchWords1795586130890 } from './1795586130890-search-words';
+import { RecordChanges1795586130891 } from './1795586130891-record-changes';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   GeojsonParallelUnsafe1795586130888,
   ServiceAreaCoverage1795586130889,
   SearchWords1795586130890,
+  RecordChanges1795586130891,
 ];

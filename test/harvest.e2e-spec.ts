@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import { projectRoot } from '../src/config/config';
@@ -9,6 +8,7 @@ import { tableOf } from '../src/hsds/fields';
 import { harvest, HarvestOptions } from '../src/transfer/harvest';
 import { isUuid, uuidFor } from '../src/transfer/ids';
 import { createTestApp, TestApp } from './support/app';
+import { listen, send, TestServer } from './support/feed-server';
 import { officialErrors, officialIt } from './support/oruk-schemas';
 import { Doc, seedTaxonomies } from './support/seed-data';
 
@@ -30,43 +30,6 @@ const OLD = '2025-01-01T00:00:00.000Z';
 
 // ---------------------------------------------------------------------------------------
 // In-process feeds
-
-interface TestServer {
-  url: string;
-  /** Path and query of every request, in order. */
-  requests: string[];
-  close(): Promise<void>;
-}
-
-async function listen(handle: (url: URL, res: ServerResponse) => void): Promise<TestServer> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    const url = new URL(req.url!, 'http://feed');
-    requests.push(url.pathname + url.search);
-    handle(url, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.destroyed) return;
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(text);
-}
 
 type Fault = '500' | '503' | '429' | 'hang';
 
@@ -297,7 +260,8 @@ describe('harvest of an ORUK 3.0 feed', () => {
     ]);
     expect(result.message).toBe(
       `harvested ${feed.url} (v3): ${docs.length} services listed, ${docs.length - 1} created, ` +
-        `0 updated, 0 unchanged, 1 rejected, 0 marked gone, 0 failed requests`,
+        `0 updated, 0 unchanged, 1 rejected, 0 marked gone, 0 failed requests; ` +
+        `1 rejected: read again next time`,
     );
     expect(progress.at(-1)).toEqual([docs.length, docs.length]);
     // Each fault was retried until it succeeded.
@@ -348,27 +312,34 @@ describe('harvest of an ORUK 3.0 feed', () => {
     for (const original of legacy.ids.keys()) expect(ids).not.toContain(original);
   });
 
-  it('asks only for what changed next time (modified_after), which changes nothing', async () => {
+  it('asks only for what changed next time (modified_after), which changes nothing, and reads again what it rejected', async () => {
     const before = await local.db.query(
       `SELECT s.id, s.last_modified, p.fetched_at FROM service s JOIN provenance p USING (id)
        WHERE s.id = ANY($1) ORDER BY s.id`,
       [recent],
     );
     feed.server.requests.length = 0;
+    // The record rejected last time is fixed at source, without its last_modified moving:
+    // only the retry of what was rejected finds it.
+    feed.malformed.delete(broken);
 
     const result = await run();
 
     expect(result.full).toBe(false);
     expect(feed.requestsOf('/services').every((r) => r.includes('modified_after='))).toBe(true);
     expect(result.listed).toBe(recent.length);
+    expect(feed.requestsOf(`/services/${broken}`)).toHaveLength(1);
     expect(result.summary.services).toEqual({
-      created: 0,
+      created: 1,
       updated: 0,
       unchanged: recent.length,
       rejected: 0,
     });
     expect(result.gone).toBe(0);
-    expect(result.message).toMatch(/services listed \(changed since .*Z\), 0 created/);
+    expect(result.message).toMatch(
+      /services listed \(changed since .*Z\), 1 rejected last time read again, 1 created/,
+    );
+    await get(`/services/${broken}`).expect(200);
     // Fetching again moves fetched_at, and nothing else.
     const after = await local.db.query(
       `SELECT s.id, s.last_modified, p.fetched_at FROM service s JOIN provenance p USING (id)
@@ -395,7 +366,8 @@ describe('harvest of an ORUK 3.0 feed', () => {
 
     expect(result.full).toBe(true);
     expect(result.gone).toBe(1);
-    expect(result.summary.services).toMatchObject({ created: 0, updated: 1, rejected: 1 });
+    // (The record rejected at first has been stored since: nothing is rejected now.)
+    expect(result.summary.services).toMatchObject({ created: 0, updated: 1, rejected: 0 });
     expect(result.message).toMatch(/, 1 marked gone, 0 failed requests$/);
     const { body } = await get(`/services/${deleted}`).expect(200);
     expect(body.status).toBe('inactive');
@@ -428,7 +400,7 @@ describe('harvest of an ORUK 3.0 feed', () => {
       const result = await run();
       expect(result.full).toBe(true);
       expect(result.listed).toBe(feed.services.size);
-      expect(result.summary.services.unchanged).toBe(feed.services.size - 1);
+      expect(result.summary.services.unchanged).toBe(feed.services.size);
     } finally {
       feed.refuseModifiedAfter = false;
     }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,14 @@ import { ENTITIES } from '../src/hsds/entities';
 import { tableOf } from '../src/hsds/fields';
 import { writeCsvPackage } from '../src/transfer/csv-package/write';
 import { exportNdjson } from '../src/transfer/exporter';
-import { ImportAborted, importDocuments, ImportSummary } from '../src/transfer/importer';
+import {
+  ImportAborted,
+  importDocuments,
+  ImportSummary,
+  ReportEntry,
+} from '../src/transfer/importer';
 import { openSource } from '../src/transfer/sources';
+import { cli } from './support/cli';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { Doc, seedServices } from './support/seed-data';
 
@@ -183,11 +188,14 @@ describe('input forms', () => {
 });
 
 describe('rejections', () => {
-  /** Three seed services as ndjson: a good one, a bad one, a good one, and a broken line. */
+  /**
+   * Three seed services as ndjson: a good one, a bad one (no name: what ORUK cannot do
+   * without), a good one, and a broken line.
+   */
   function mixed(): { file: string; good: Doc[]; bad: Doc } {
     const [a, b, c] = structuredClone(seedServices().slice(0, 3));
     const bad = structuredClone(b);
-    bad.email = 'not an email';
+    delete bad.name;
     const file = write(
       'mixed.ndjson',
       [a, bad, c].map((d) => JSON.stringify(d)).join('\n') + '\n{"id": "broken\n',
@@ -202,12 +210,19 @@ describe('rejections', () => {
     const summary = await importFile(db, file);
     expect(summary.services).toEqual({ created: 0, updated: 0, unchanged: 2, rejected: 2 });
     expect(summary.rejections).toEqual([
-      { at: 'mixed.ndjson:2', id: bad.id, path: '/email', reason: 'must match format "email"' },
-      {
+      expect.objectContaining({
+        at: 'mixed.ndjson:2',
+        id: bad.id,
+        kind: 'rejected',
+        rule: 'required',
+        path: '/name',
+        reason: 'a service needs a name',
+      }),
+      expect.objectContaining({
         at: 'mixed.ndjson:4',
         path: '/',
         reason: expect.stringMatching(/^not JSON: /),
-      },
+      }),
     ]);
     // Rejected whole: nothing of it was written.
     const [{ n }] = await db.query<{ n: number }[]>(
@@ -222,13 +237,41 @@ describe('rejections', () => {
     const taxonomies = readFileSync(join(projectRoot(), 'seed/data/taxonomies.json'), 'utf8');
     await importFile(db, write('t.json', taxonomies), true);
     const [a, b, c] = structuredClone(seedServices().slice(0, 3));
-    // A term no taxonomy in this database holds, referenced by id only: a foreign key fails.
-    b.attributes = [{ id: crypto.randomUUID(), taxonomy_term_id: crypto.randomUUID() }];
+    // Its organization by id only, an organization this database does not have: the
+    // foreign key refuses it, and ORUK cannot do without it.
+    delete b.organization;
+    b.organization_id = crypto.randomUUID();
     const summary = await importFile(db, write('fk.json', JSON.stringify([a, b, c])));
     expect(summary.services).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 1 });
     expect(summary.rejections).toEqual([
-      expect.objectContaining({ at: 'fk.json[1]', id: b.id, path: '/attribute' }),
+      expect.objectContaining({ at: 'fk.json[1]', id: b.id, path: '/service' }),
     ]);
+  });
+
+  it('an attribute whose term is nowhere is left out, and said so; the service is stored', async () => {
+    const { db } = await database(true);
+    const taxonomies = readFileSync(join(projectRoot(), 'seed/data/taxonomies.json'), 'utf8');
+    await importFile(db, write('t.json', taxonomies), true);
+    const [a] = structuredClone(seedServices().slice(0, 1));
+    const stray = crypto.randomUUID();
+    a.attributes = [...(a.attributes ?? []), { id: crypto.randomUUID(), taxonomy_term_id: stray }];
+    const entries: ReportEntry[] = [];
+    const summary = await importDocuments(
+      db,
+      (await openSource(write('stray.json', JSON.stringify(a)))).documents,
+      {
+        onReport: (entry) => entries.push(entry),
+      },
+    );
+    expect(summary.services).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 0 });
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        kind: 'dropped',
+        rule: 'required',
+        path: `/attributes/${a.attributes.length - 1}`,
+        reason: `its taxonomy term ${stray} is in no taxonomy here`,
+      }),
+    );
   });
 
   it('--strict: one rejection aborts everything, leaving the store exactly as it was', async () => {
@@ -250,36 +293,10 @@ describe('rejections', () => {
 });
 
 describe('the command line', () => {
-  /** Runs `npm run cli -- …` (ts-node), as a council would. */
-  function cli(
-    args: string[],
-    env: Record<string, string>,
-    stdin?: string,
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = spawn(
-      process.execPath,
-      [
-        join(projectRoot(), 'node_modules/ts-node/dist/bin.js'),
-        '--transpile-only',
-        'src/cli/main.ts',
-        ...args,
-      ],
-      { cwd: projectRoot(), env: { ...process.env, ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(stdin ?? '');
-    return new Promise((resolve) =>
-      child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })),
-    );
-  }
-
   it('has --help on every command', async () => {
     const { stdout, code } = await cli(['--help'], {});
     expect(code).toBe(0);
-    const commands = ['migrate', 'seed', 'import', 'export', 'harvest', 'postcodes'];
+    const commands = ['migrate', 'seed', 'import', 'changes', 'export', 'harvest', 'postcodes'];
     const helps = await Promise.all(commands.map((command) => cli([command, '--help'], {})));
     commands.forEach((command, i) => {
       expect(stdout).toContain(`  ${command}`);
@@ -316,13 +333,13 @@ describe('the command line', () => {
     const result = await cli(['import', file], { DATABASE_URL: url });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('rejected mixed.ndjson:2');
-    expect(result.stderr).toContain('/email: must match format "email"');
+    expect(result.stderr).toContain('/name: a service needs a name');
   });
 
   /** As in the rejections above. */
   function mixed(): { file: string } {
     const [a, b] = structuredClone(seedServices().slice(0, 2));
-    b.email = 'not an email';
+    delete b.name;
     return { file: write('mixed.ndjson', `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`) };
   }
 });

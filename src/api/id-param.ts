@@ -1,13 +1,19 @@
-import { BadRequestException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { applyDecorators, BadRequestException, Param, PipeTransform } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
-import { applyDecorators } from '@nestjs/common';
+import { isUuid } from '../hsds/uuid';
 
-/** The `{id}` path parameter: every ORUK id is a UUID (docs/standard.md, "Output rules"). */
-export const IdParam = () =>
-  Param(
-    'id',
-    new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }),
-  );
+/**
+ * The `{id}` path parameter: any id the store can hold (src/hsds/uuid.ts: 8-4-4-4-12
+ * hexadecimal, whatever its version bits), in any case; else a 400.
+ */
+class UuidPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown): string {
+    if (!isUuid(value)) throw new BadRequestException('id must be a UUID');
+    return value.toLowerCase();
+  }
+}
+
+export const IdParam = () => Param('id', new UuidPipe());
 
 /** `example`: a record of the demonstration data (./examples.ts). */
 export const ApiIdParam = (of: string, example: string) =>

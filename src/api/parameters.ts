@@ -9,13 +9,13 @@ import {
   IsNumber,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   Max,
   MaxLength,
   Min,
   ValidateBy,
 } from 'class-validator';
+import { UUID } from '../hsds/uuid';
 import { asUtcInstant } from '../search/filters';
 import { ToBoolean, ToInt, ToList, ToNumber } from './query-values';
 
@@ -53,7 +53,7 @@ export const Uuids = (description: string, example: string) =>
     IsOptional(),
     ToList((v) => v.toLowerCase()),
     ArrayMaxSize(MAX_LIST, { message: `$property takes at most ${MAX_LIST} ids` }),
-    IsUUID('all', { each: true, message: '$property must be a UUID (or a comma-separated list)' }),
+    Matches(UUID, { each: true, message: '$property must be a UUID (or a comma-separated list)' }),
     ArrayNotEmpty({ message: '$property must not be empty' }),
   );
 

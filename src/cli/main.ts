@@ -17,8 +17,10 @@ import {
   importDocuments,
   ImportSummary,
 } from '../transfer/importer';
+import { storedChanges } from '../transfer/changes';
 import { openSource } from '../transfer/sources';
 import { Progress } from './progress';
+import { describeChange, Reporter } from './reporter';
 
 /**
  * The command-line tool: `npx oruk-server <command>` (built) or `npm run cli -- <command>`.
@@ -69,37 +71,51 @@ const COMMANDS: Record<string, Command> = {
   },
 
   import: {
-    usage: 'import <file|folder|url|-> [--from-v1] [--strict] [--id-scope <text>] [--batch <n>]',
+    usage:
+      'import <file|folder|url|-> [--from-v1] [--strict] [--no-repair] [--report <file>] [--id-scope <text>] [--batch <n>]',
     description: `Import ORUK 3.0 / HSDS data, upserting by id: JSON (one full service, an array of
 them, or a page envelope), ndjson (streamed, any size), a folder of such files, an
 HSDS CSV data package (a folder or .zip with datapackage.json), an http(s) URL, or
 - for standard input. ORUK v1 documents are detected and mapped (docs/v1-mapping.md).
-A bad record is rejected whole and reported (where, id, JSON path, reason); the
-others are stored. Re-importing the same data reports everything unchanged.
+Each record is repaired where a value has one obvious meaning (a URL without its
+scheme, an email with a trailing dot, an age of -1, a date without an offset) and
+what cannot be used is left out, every change reported (docs/import.md); a record
+that lacks what ORUK cannot do without (a name, an organization) is rejected and
+reported (where, id, JSON path, reason); the others are stored. Re-importing the
+same data reports everything unchanged. What was changed in each stored record is
+kept: \`oruk-server changes\` lists it.
 
   --from-v1          read every document as ORUK v1
   --strict           any rejection aborts the import and stores nothing
+  --no-repair        reject a record instead of repairing it or dropping a value
+  --report <file>    write every change and rejection there, one JSON object a line
   --id-scope <text>  where non-UUID ids come from, for the stable UUIDs made from
                      them (default: the URL, or "local" for files)
   --batch <n>        documents per transaction (default 500)`,
     options: {
       'from-v1': { type: 'boolean' },
       strict: { type: 'boolean' },
+      'no-repair': { type: 'boolean' },
+      report: { type: 'string' },
       'id-scope': { type: 'string' },
       batch: { type: 'string' },
     },
     positionals: [1, 1],
     async run({ db, values, positionals }) {
+      const reporter = await Reporter.open(values.report as string | undefined);
       const source = await openSource(positionals[0], {
         fromV1: Boolean(values['from-v1']),
         idScope: values['id-scope'] as string | undefined,
+        onWarning: (at, message) => reporter.warning(at, message),
       });
       const progress = new Progress('services');
       let summary: ImportSummary;
       try {
         summary = await importDocuments(db, source.documents, {
           strict: Boolean(values.strict),
+          repair: !values['no-repair'],
           batchSize: positiveInt(values.batch, '--batch') ?? 500,
+          onReport: (entry) => reporter.write(entry),
           onProgress: (s) =>
             progress.update(
               s.services.created + s.services.updated + s.services.unchanged + s.services.rejected,
@@ -108,14 +124,61 @@ others are stored. Re-importing the same data reports everything unchanged.
         });
       } catch (error) {
         progress.done();
+        await reporter.close();
         if (!(error instanceof ImportAborted)) throw error;
         report(error.message);
         return 1;
       }
       progress.done();
-      reportRejections(summary);
+      await reporter.close();
+      reporter.summarise(summary);
       report(describeSummary(summary));
       return summary.services.rejected + summary.taxonomies.rejected ? 1 : 0;
+    },
+  },
+
+  changes: {
+    usage: 'changes [--id <uuid>] [--rule <rule>] [--format text|ndjson] [--limit <n>]',
+    description: `List what the imports changed in the records they stored (repairs, values left out),
+as kept with each record until its next import: for a publisher to fix at source.
+
+  --id <uuid>         one record only (a service or a taxonomy)
+  --rule <rule>       one kind of change only (e.g. url-scheme, email, age: see docs/import.md)
+  --format <f>        text (default) or ndjson (one change a line)
+  --limit <n>         at most n records (default 100; 0 for all)`,
+    options: {
+      id: { type: 'string' },
+      rule: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      limit: { type: 'string' },
+    },
+    async run({ db, values }) {
+      if (values.format !== 'text' && values.format !== 'ndjson')
+        throw new UsageError('--format is text or ndjson');
+      const limit =
+        values.limit === '0' ? undefined : (positiveInt(values.limit, '--limit') ?? 100);
+      const records = await storedChanges(db, {
+        id: values.id as string | undefined,
+        rule: values.rule as string | undefined,
+        limit,
+      });
+      for (const r of records) {
+        if (values.format === 'ndjson') {
+          for (const change of r.changes)
+            process.stdout.write(
+              `${JSON.stringify({ record: r.record_type, id: r.record_id, source: r.source, imported_at: r.imported_at, ...change })}\n`,
+            );
+          continue;
+        }
+        process.stdout.write(
+          `${r.record_type} ${r.record_id} (${r.source}, imported ${r.imported_at}):\n`,
+        );
+        for (const c of r.changes) process.stdout.write(`  ${describeChange(c)}\n`);
+      }
+      report(
+        `${records.length} records with changes${limit && records.length === limit ? ` (the first ${limit}; --limit 0 for all)` : ''}`,
+      );
+      return 0;
     },
   },
 
@@ -146,20 +209,24 @@ package (--format csv) into the folder --out. Either imports back as it is.`,
   },
 
   harvest: {
-    usage: 'harvest <base-url> [--full] [--concurrency <n>] [--rate <per-second>] [--timeout <ms>]',
+    usage:
+      'harvest <base-url> [--full] [--report <file>] [--concurrency <n>] [--rate <per-second>] [--timeout <ms>]',
     description: `Harvest another publisher's live ORUK feed (3.0, or v1, detected from GET /): every
 page of /services, then each /services/{id}, imported as by \`import\`. Re-runs
 are incremental (modified_after) when the feed supports it; --full re-reads
 everything and marks records gone from the feed. Each service keeps where it came
-from in an extra "provenance" property.
+from in an extra "provenance" property. Records are repaired as \`import\` repairs
+them; the ones rejected are read again by the next harvest.
 
   --full               read every service, and mark those no longer in the feed
+  --report <file>      write every change and rejection there, one JSON object a line
   --concurrency <n>    requests at a time (default 4)
   --rate <n>           at most n requests a second (default 4, and slower when the
                        feed's RateLimit headers ask)
   --timeout <ms>       per request (default 30000); failures are retried 3 times`,
     options: {
       full: { type: 'boolean' },
+      report: { type: 'string' },
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       timeout: { type: 'string' },
@@ -167,16 +234,18 @@ from in an extra "provenance" property.
     positionals: [1, 1],
     async run({ db, values, positionals }) {
       const progress = new Progress('services');
+      const reporter = await Reporter.open(values.report as string | undefined);
       const options: HarvestOptions = {
         full: Boolean(values.full),
+        onReport: (entry) => reporter.write(entry),
         concurrency: positiveInt(values.concurrency, '--concurrency'),
         ratePerSecond: positiveInt(values.rate, '--rate'),
         timeoutMs: positiveInt(values.timeout, '--timeout'),
         onProgress: (done, total) => progress.update(done, total ? done / total : undefined),
       };
-      const result = await harvest(db, positionals[0], options);
+      const result = await harvest(db, positionals[0], options).finally(() => reporter.close());
       progress.done();
-      reportRejections(result.summary);
+      reporter.summarise(result.summary);
       for (const f of result.failures.slice(0, 20)) report(`failed ${f.url}: ${f.reason}`);
       report(result.message);
       return result.summary.services.rejected || result.failed ? 1 : 0;
@@ -226,13 +295,6 @@ class UsageError extends Error {}
 
 function report(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function reportRejections(summary: ImportSummary): void {
-  for (const r of summary.rejections.slice(0, 20))
-    report(`rejected ${r.at}${r.id ? ` ${r.id}` : ''} ${r.path}: ${r.reason}`);
-  const more = summary.services.rejected + summary.taxonomies.rejected - 20;
-  if (summary.rejections.length > 20) report(`… and more rejections (${more} documents in all)`);
 }
 
 function positiveInt(value: unknown, name: string): number | undefined {

@@ -307,24 +307,28 @@ export class Attribute {
 }
 
 /**
- * Where a harvested service came from (src/transfer/harvest.ts): one row per service
- * harvested from another publisher's feed. Not HSDS: emitted as the extra `provenance` of
- * full services, written only by the harvest (never from an imported document), and
- * without a touch trigger, so fetching a service again does not change its last_modified.
+ * Where a service came from: one row per service harvested from another publisher's feed
+ * (src/transfer/harvest.ts), or imported with an id that was not a UUID (its id there
+ * kept, docs/import.md). Not HSDS: emitted as the extra `provenance` of full services,
+ * written by the importer only (never read from a document), and without a touch
+ * trigger, so fetching a service again does not change its last_modified.
  */
 @Entity('provenance')
 @Index('IDX_provenance_source_feed_source_id', ['source_feed', 'source_id'])
 export class Provenance {
-  @Id('The harvested service (its id here).') id: string;
+  @Id('The service (its id here).') id: string;
   /** The foreign key of `id` (never read; for migrations and the ER diagram). */
   @ManyToOne(() => Service, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'id', foreignKeyConstraintName: 'FK_provenance_id' })
   id_ref?: Service;
-  @Uri('The base URL of the feed the service was harvested from.', { required: true })
+  @Uri(
+    'The base URL of the feed the service was harvested from, or urn:oruk-server:import:<scope> for an import.',
+    { required: true },
+  )
   source_feed: string;
-  @Text('The id of the service in that feed, as the feed gave it.', { required: true })
+  @Text('The id of the service there, as it was given.', { required: true })
   source_id: string;
-  @DateTime('When the service was last fetched from the feed.', { required: true })
+  @DateTime('When the service was last fetched from the feed, or imported.', { required: true })
   fetched_at: string;
   @DateTime('When a full harvest found the service gone from the feed (and made it inactive).')
   gone_at?: string;
@@ -349,10 +353,45 @@ export class Feed {
   last_started_at?: string;
   @DateTime('When the last completed harvest ended (an interrupted one is not recorded).')
   last_completed_at?: string;
+  @Column({
+    type: 'text',
+    array: true,
+    nullable: true,
+    comment:
+      'The ids (as the feed gives them) of the services the last harvest rejected: read again by the next.',
+  })
+  rejected?: string[];
 }
 
-/** Tables of the harvest (not HSDS: not in imports, exports or CSV packages). */
-export const HARVEST_ENTITIES = [Provenance, Feed];
+/**
+ * What the import that last stored a record changed in it: its repairs and what it dropped
+ * (src/transfer/repair/), replaced by the next import of that record and deleted when that
+ * one changes nothing. Not HSDS: for the publisher, to fix at source (`oruk-server changes`).
+ */
+@Entity('record_change')
+@Index('IDX_record_change_imported_at', ['imported_at'])
+export class RecordChange {
+  @PrimaryColumn({
+    type: 'uuid',
+    primaryKeyConstraintName: 'PK_record_change',
+    comment: 'The record: a service or a taxonomy, as stored.',
+  })
+  record_id: string;
+  @OneOf(['service', 'taxonomy'], 'What the record is.', { required: true }) record_type: string;
+  @Text('Where the import read it: file:line, file[index], table.csv:row or a URL.', {
+    required: true,
+  })
+  source: string;
+  @DateTime('When the import stored it.', { required: true }) imported_at: string;
+  @Column({
+    type: 'jsonb',
+    comment: 'The changes: kind (repaired, dropped), rule, path, before, after, reason.',
+  })
+  changes: unknown[];
+}
+
+/** Tables of the harvest and the imports (not HSDS: not in imports, exports or CSV packages). */
+export const HARVEST_ENTITIES = [Provenance, Feed, RecordChange];
 
 /** Every table, each after the tables it references: the order in which the loader writes. */
 export const ENTITIES = [

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENTITIES, Service } from './entities';
 import { fieldsOf, tableOf } from './fields';
 import { quoteIdent } from './json-select';
-import { Nest, Shape } from './shapes';
+import { Nest, nestsOf, Shape } from './shapes';
 import { Problem, ShapeValidator, withoutEmptyValues } from './validation';
 
 export interface Rejection extends Problem {
@@ -16,6 +16,9 @@ export interface Checked {
   accepted: { doc: Doc; index: number }[];
   rejected: Rejection[];
 }
+
+/** Work done in a batch's transaction after its documents are written (see Loader.store). */
+export type AfterWrite = (manager: EntityManager, result: LoadResult) => Promise<void>;
 
 export interface LoadResult {
   created: string[];
@@ -75,19 +78,22 @@ export class Loader {
    * Writes checked documents, all in one transaction. If the database refuses the batch,
    * each document is retried alone, so that one bad document is reported and the others
    * are stored. Inside a caller's transaction (`manager`) there is no retry: the refusal
-   * is thrown, for the caller to roll everything back.
+   * is thrown, for the caller to roll everything back. `after` runs in the same transaction
+   * once the documents are written, with what became of them (what the caller keeps beside
+   * them, e.g. where they came from, is stored with them or not at all).
    */
   async store(
     shape: Shape,
     accepted: Checked['accepted'],
     manager?: EntityManager,
+    after?: AfterWrite,
   ): Promise<LoadResult> {
     const result: LoadResult = { created: [], updated: [], unchanged: [], rejected: [] };
     if (!accepted.length) return result;
     const docs = accepted.map((a) => a.doc);
-    if (manager) return this.write(manager, shape, docs);
+    if (manager) return this.write(manager, shape, docs, after);
     try {
-      merge(result, await this.transaction(shape, docs));
+      merge(result, await this.transaction(shape, docs, after));
     } catch (batchError) {
       if (accepted.length === 1) {
         result.rejected.push(
@@ -97,7 +103,7 @@ export class Loader {
       }
       for (const { doc, index } of accepted) {
         try {
-          merge(result, await this.transaction(shape, [doc]));
+          merge(result, await this.transaction(shape, [doc], after));
         } catch (error) {
           result.rejected.push(rejection(doc, index, databaseProblem(error)));
         }
@@ -111,13 +117,18 @@ export class Loader {
    * (an organization, a location) and, rarely, deadlock; PostgreSQL then cancels one of
    * them, which is simply run again.
    */
-  private async transaction(shape: Shape, docs: Doc[], attempt = 1): Promise<LoadResult> {
+  private async transaction(
+    shape: Shape,
+    docs: Doc[],
+    after?: AfterWrite,
+    attempt = 1,
+  ): Promise<LoadResult> {
     try {
-      return await this.db.transaction((m) => this.write(m, shape, docs));
+      return await this.db.transaction((m) => this.write(m, shape, docs, after));
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (attempt < 5 && (code === '40P01' || code === '40001'))
-        return this.transaction(shape, docs, attempt + 1);
+        return this.transaction(shape, docs, after, attempt + 1);
       throw error;
     }
   }
@@ -144,7 +155,12 @@ export class Loader {
     return contradictions(shape, doc, '', problems);
   }
 
-  private async write(manager: EntityManager, shape: Shape, docs: Doc[]): Promise<LoadResult> {
+  private async write(
+    manager: EntityManager,
+    shape: Shape,
+    docs: Doc[],
+    after?: AfterWrite,
+  ): Promise<LoadResult> {
     const plan = new WritePlan();
     const roots = docs.map((doc) => String(doc.id));
     const rootTable = tableOf(shape.entity);
@@ -176,12 +192,14 @@ export class Loader {
     if (shape.entity === Service) {
       for (const id of await keepPublishersLastModified(manager, docs)) changed.add(id);
     }
-    return {
+    const result: LoadResult = {
       created: roots.filter((id) => created.has(id)),
       updated: roots.filter((id) => changed.has(id) && !created.has(id)),
       unchanged: roots.filter((id) => !changed.has(id)),
       rejected: [],
     };
+    await after?.(manager, result);
+    return result;
   }
 }
 
@@ -238,7 +256,7 @@ class WritePlan {
     }
     for (const column in links) linkTo(row, column, links[column], path);
     Object.assign(row, constants);
-    for (const [key, nest] of Object.entries(shape.nest ?? {})) {
+    for (const [key, nest] of nestsOf(shape)) {
       if (nest.readOnly) continue;
       const value = doc[key];
       if (nest.many) {
@@ -308,7 +326,7 @@ class WritePlan {
  * a child that names another parent, or a parent that names another nested record.
  */
 function contradictions(shape: Shape, doc: Doc, path: string, problems: Problem[]): Problem[] {
-  for (const [key, nest] of Object.entries(shape.nest ?? {})) {
+  for (const [key, nest] of nestsOf(shape)) {
     const value = doc[key];
     if (nest.readOnly || !value) continue;
     const children = nest.many ? (value as Doc[]) : [value as Doc];

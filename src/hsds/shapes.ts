@@ -60,7 +60,7 @@ export interface Nest {
   owned?: boolean;
   /**
    * Emitted, never written from documents: the loader skips it (e.g. `provenance`, which
-   * only the harvest writes). A document may carry it (an export of a harvested service).
+   * the importer writes). A document may carry it (an export of a harvested service).
    */
   readOnly?: boolean;
 }
@@ -162,7 +162,8 @@ const SERVICE_CHILDREN = {
 };
 
 /**
- * Extra: where a harvested service came from (src/transfer/harvest.ts), on full services.
+ * Extra: where a service came from (a harvested feed, or an import's non-UUID id), on full
+ * services.
  * Linked by the service's own id (provenance.id = service.id).
  */
 const PROVENANCE: Nest = {
@@ -274,3 +275,15 @@ export const TAXONOMY_FULL: Shape = {
   entity: Taxonomy,
   nest: { taxonomy_terms: { ...many(TERM, 'taxonomy_id'), owned: false } },
 };
+
+const nestLists = new Map<Shape, [string, Nest][]>();
+
+/** A shape's nested records by key, as a list (made once per shape). */
+export function nestsOf(shape: Shape): readonly [string, Nest][] {
+  let nests = nestLists.get(shape);
+  if (!nests) {
+    nests = Object.entries(shape.nest ?? {});
+    nestLists.set(shape, nests);
+  }
+  return nests;
+}

@@ -7,6 +7,8 @@ export interface Problem {
   /** JSON Pointer into the document, e.g. /service_at_locations/0/location/latitude. */
   path: string;
   reason: string;
+  /** What kind of fault, when the finder knows (src/transfer/repair/changes.ts: RULES). */
+  rule?: string;
 }
 
 /**

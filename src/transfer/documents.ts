@@ -1,3 +1,5 @@
+import type { Change } from './repair/changes';
+
 /** An HSDS JSON object as read from a file or a feed, before validation. */
 export type Doc = Record<string, unknown>;
 
@@ -12,6 +14,69 @@ export interface SourceDocument {
   at: string;
   /** Set when the input could not be read as a document here (e.g. a line not JSON). */
   problem?: string;
+  /**
+   * Where ids that are not UUIDs come from, for the stable UUIDs made from them
+   * (src/transfer/ids.ts): a feed's URL, or an import's --id-scope (default "local").
+   */
+  scope?: string;
+  /** Changes already made to it (by the ORUK v1 mapping), before its repairs. */
+  changes?: Change[];
+  /** Where it came from, when it is another publisher's record (the harvest). */
+  origin?: Origin;
+  /**
+   * A taxonomy derived for the services that follow it (their ORUK v1 vocabularies, a
+   * product's audience tags), not one of the input's: stored before the batch of those
+   * services rather than in input order (CompanionTaxonomies below).
+   */
+  companion?: boolean;
+}
+
+/**
+ * The taxonomies a mapping derives for each service, given once per import: a taxonomy
+ * with only the terms not given before (terms are merged into a taxonomy when it is
+ * written, never replaced), nothing at all when it has none. A feed of a thousand v1
+ * services that all use the same vocabularies thus gives them a handful of times, not a
+ * thousand.
+ */
+export class CompanionTaxonomies {
+  private readonly given = new Map<string, { taxonomy: string; terms: Set<string> }>();
+
+  *documents(taxonomies: Doc[], at: string, scope: string): Generator<SourceDocument> {
+    for (const { taxonomy_terms, ...taxonomy } of taxonomies) {
+      const id = String(taxonomy.id);
+      const text = JSON.stringify(taxonomy);
+      const known = this.given.get(id);
+      const same = known?.taxonomy === text;
+      const terms = same ? known.terms : new Set<string>();
+      if (!same) this.given.set(id, { taxonomy: text, terms });
+      const fresh = (Array.isArray(taxonomy_terms) ? (taxonomy_terms as Doc[]) : []).filter(
+        (term) => {
+          const key = JSON.stringify(term);
+          if (terms.has(key)) return false;
+          terms.add(key);
+          return true;
+        },
+      );
+      if (same && !fresh.length) continue;
+      yield {
+        kind: 'taxonomy',
+        doc: { ...taxonomy, taxonomy_terms: fresh },
+        at,
+        scope,
+        companion: true,
+      };
+    }
+  }
+}
+
+/** Where a service came from: kept as its provenance (src/hsds/entities.ts: Provenance). */
+export interface Origin {
+  /** The feed's base URL (or, for an import, a URN of its id scope). */
+  feed: string;
+  /** Its id there, as given. */
+  sourceId: string;
+  /** When it was fetched (default: when it is stored). */
+  fetchedAt?: string;
 }
 
 /**

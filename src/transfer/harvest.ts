@@ -2,17 +2,10 @@ import { DataSource } from 'typeorm';
 import { Channel } from '../common/channel';
 import { FeedClient, FeedClientOptions, FeedFailure, parseJson } from '../feed/client';
 import { detectVersion, FeedVersion, listServices } from '../feed/listing';
-import { SERVICE_FULL, Shape, TAXONOMY_FULL } from '../hsds/shapes';
 import { Doc, SourceDocument } from './documents';
-import { remapIds, uuidFor } from './ids';
-import { describeCounts, importDocuments, ImportSummary } from './importer';
-import {
-  completeHarvest,
-  markGone,
-  previousHarvest,
-  recordProvenance,
-  startHarvest,
-} from './provenance';
+import { uuidFor } from './ids';
+import { describeCounts, importDocuments, ImportOptions, ImportSummary } from './importer';
+import { completeHarvest, markGone, previousHarvest, startHarvest } from './provenance';
 import { documentsOf } from './sources';
 
 /**
@@ -30,9 +23,11 @@ import { documentsOf } from './sources';
  *    For 3.0, the taxonomies the services' terms belong to are fetched once per run
  *    (`/taxonomies/{id}`) and stored before them.
  * 4. The documents go through the import (documentsOf, importDocuments): v1 is mapped to
- *    3.0, and ids that are not UUIDs become stable UUIDs of the feed and the id
- *    (remapIds), so the next harvest updates the same records. Each service is stored
- *    whole or not at all; after each stored batch its `provenance` rows are written.
+ *    3.0, each is repaired (src/transfer/repair/), and ids that are not UUIDs become
+ *    stable UUIDs of the feed and the id, so the next harvest updates the same records.
+ *    Each service is stored whole or not at all, with its `provenance` (where it came from).
+ *    The services rejected are remembered (feed.rejected) and read again by the next
+ *    harvest, incremental or not, until they are stored.
  * 5. A full harvest (`full`, the first one, and always for v1) marks the feed's services
  *    that the listing no longer has: `provenance.gone_at` and status `inactive` (which
  *    stamps last_modified, so clients that sync notice). A service that comes back is
@@ -42,6 +37,8 @@ import { documentsOf } from './sources';
  * failed request, so an interrupted or failing harvest is simply repeated next time.
  */
 export interface HarvestOptions extends FeedClientOptions {
+  /** Called with every change and rejection of the import (as ImportOptions.onReport). */
+  onReport?: ImportOptions['onReport'];
   /** Read every service and mark those the feed no longer lists (default: incremental). */
   full?: boolean;
   /** Requests at a time (default 4). */
@@ -74,10 +71,6 @@ export interface HarvestResult {
 
 /** How far back of the last harvest's start an incremental one asks (clocks differ). */
 const CLOCK_SKEW_MS = 5 * 60_000;
-const SHAPES: Record<SourceDocument['kind'], Shape> = {
-  service: SERVICE_FULL,
-  taxonomy: TAXONOMY_FULL,
-};
 
 export async function harvest(
   db: DataSource,
@@ -108,29 +101,33 @@ export async function harvest(
   if (listing === 'refused') throw new Error(`${base}/services: HTTP 400`);
   const full = since === undefined;
 
-  const origins = new Map<string, { source_id: string; fetched_at: string }>();
-  const documents = fetchDocuments(db, client, base, version, listing.ids, origins, options);
+  // The services the last harvest rejected are read again, whatever the listing says.
+  const listed = new Set(listing.ids);
+  const retried = (previous?.rejected ?? []).filter((id) => !listed.has(id));
+  const ids = full ? listing.ids : [...listing.ids, ...retried];
+  const rejected = new Set<string>();
+  const documents = fetchDocuments(db, client, base, version, ids, options);
   const summary = await importDocuments(db, prepend(listing.unreadable, documents), {
     batchSize: options.batchSize ?? 100,
-    onStored: async (kind, result) => {
-      if (kind !== 'service') return;
-      const rows = [...result.created, ...result.updated, ...result.unchanged].flatMap((id) => {
-        const origin = origins.get(id);
-        origins.delete(id);
-        return origin ? [{ id, ...origin }] : [];
-      });
-      if (rows.length) await recordProvenance(db, base, rows);
+    onReport: (entry) => {
+      if (entry.kind === 'rejected' && entry.record === 'service' && entry.source_id)
+        rejected.add(entry.source_id);
+      options.onReport?.(entry);
     },
   });
 
   const gone = full && listing.complete ? await markGone(db, base, listing.ids) : 0;
   const completed = listing.complete && client.failed === 0;
-  if (completed) await completeHarvest(db, base, startedAt);
+  // A full listing says which rejected services are still in the feed.
+  const stillRejected = [...rejected].filter((id) => !full || listed.has(id));
+  await completeHarvest(db, base, completed ? startedAt : undefined, stillRejected);
   const s = summary.services;
   const message =
     `harvested ${base} (${version}): ${listing.ids.length} services listed` +
     (full ? '' : ` (changed since ${since!.toISOString()})`) +
+    (retried.length ? `, ${retried.length} rejected last time read again` : '') +
     `, ${describeCounts(s)}, ${gone} marked gone, ${client.failed} failed requests` +
+    (stillRejected.length ? `; ${stillRejected.length} rejected: read again next time` : '') +
     (completed ? '' : '; incomplete: the next harvest repeats it');
   return {
     summary,
@@ -183,7 +180,6 @@ async function* fetchDocuments(
   base: string,
   version: FeedVersion,
   ids: string[],
-  origins: Map<string, { source_id: string; fetched_at: string }>,
   options: HarvestOptions,
 ): AsyncGenerator<SourceDocument> {
   const concurrency = options.concurrency ?? 4;
@@ -220,24 +216,21 @@ async function* fetchDocuments(
       for (const fetched of chunk) {
         options.onProgress?.(++done, ids.length);
         if (!fetched) continue;
+        const origin = { feed: base, sourceId: fetched.sourceId, fetchedAt: fetched.fetchedAt };
         if (fetched.problem) {
-          after.push({ kind: 'service', doc: {}, at: fetched.url, problem: fetched.problem });
+          after.push({
+            kind: 'service',
+            doc: {},
+            at: fetched.url,
+            problem: fetched.problem,
+            origin,
+          });
           continue;
         }
         if (version === 'v3') before.push(...(await taxonomies.of(fetched.value)));
         for (const document of mapped(toDocuments, fetched)) {
-          if (document.problem) {
-            after.push(document);
-            continue;
-          }
-          const doc = remapIds(SHAPES[document.kind], document.doc, base);
-          if (document.kind === 'taxonomy') {
-            before.push({ ...document, doc });
-            continue;
-          }
-          after.push({ ...document, doc });
-          if (typeof doc.id === 'string')
-            origins.set(doc.id, { source_id: fetched.sourceId, fetched_at: fetched.fetchedAt });
+          if (document.kind === 'taxonomy') before.push(document);
+          else after.push({ ...document, origin });
         }
       }
       yield* before;
@@ -291,7 +284,7 @@ class Taxonomies {
       if ('problem' in body) return { kind: 'taxonomy', doc: {}, at: url, problem: body.problem };
       if (!isObject(body.value))
         return { kind: 'taxonomy', doc: {}, at: url, problem: 'not a JSON object' };
-      return { kind: 'taxonomy', doc: remapIds(TAXONOMY_FULL, body.value, this.base), at: url };
+      return { kind: 'taxonomy', doc: body.value, at: url, scope: this.base };
     }
     const id = uuidFor(`${this.base}:taxonomy`, sourceId);
     if ('status' in reply && reply.status === 404) {

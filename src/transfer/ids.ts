@@ -1,13 +1,7 @@
 import { createHash } from 'node:crypto';
-import { fieldsOf, tableOf } from '../hsds/fields';
-import { Shape } from '../hsds/shapes';
-import { Doc } from './documents';
+import { isUuid } from '../hsds/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+export { isUuid };
 
 /** The namespace of ids we derive (a v5 UUID of the project's URL in the URL namespace). */
 const NAMESPACE = '6c1c1b3e-6b0e-5d53-9d0c-0e7f5d1f8a3b';
@@ -35,43 +29,11 @@ export function uuidFor(scope: string, id: string | number): string {
 }
 
 /**
- * A document of a shape with every id that is not a UUID replaced by its stable UUID,
- * consistently: every uuid field of the field registry (`id`, each reference `*_id`,
- * attribute `link_id`) becomes `uuidFor(<scope>:<table it names>, value)`, so the same
- * source id gives the same UUID wherever it appears, in this document, in others, and
- * in the next harvest. UUIDs are kept as they are. (ORUK v1 documents are mapped with the
- * same scopes by src/transfer/v1/mapper.ts.)
+ * The feed a scope names, as a record's provenance records it: a URL as it is, any other
+ * scope (an import's --id-scope, "local" for files) as a URN of ours.
  */
-export function remapIds(shape: Shape, doc: Doc, scope: string, linkEntity?: string): Doc {
-  const out: Doc = { ...doc };
-  for (const field of fieldsOf(shape.entity)) {
-    const value = out[field.name];
-    if (field.kind !== 'uuid' || (typeof value !== 'string' && typeof value !== 'number')) continue;
-    if (isUuid(value)) continue;
-    const table =
-      field.name === 'id'
-        ? tableOf(shape.entity)
-        : field.references
-          ? tableOf(field.references())
-          : typeof out.link_entity === 'string'
-            ? out.link_entity
-            : linkEntity;
-    if (table) out[field.name] = uuidFor(`${scope}:${table}`, value);
-  }
-  for (const [key, nest] of Object.entries(shape.nest ?? {})) {
-    const value = out[key];
-    if (nest.readOnly) continue;
-    if (nest.many && Array.isArray(value)) {
-      out[key] = (value as unknown[]).map((child) =>
-        isObject(child) ? remapIds(nest.shape, child, scope, nest.where?.link_entity) : child,
-      );
-    } else if (!nest.many && isObject(value)) {
-      out[key] = remapIds(nest.shape, value, scope);
-    }
-  }
-  return out;
-}
-
-function isObject(value: unknown): value is Doc {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+export function scopeFeed(scope: string): string {
+  return /^https?:\/\//i.test(scope)
+    ? scope
+    : `urn:oruk-server:import:${encodeURIComponent(scope)}`;
 }

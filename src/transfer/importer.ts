@@ -2,9 +2,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENTITIES } from '../hsds/entities';
 import { tableOf } from '../hsds/fields';
 import { quoteIdent } from '../hsds/json-select';
-import { Checked, databaseProblem, LoadResult, Loader } from '../hsds/loader';
+import { AfterWrite, Checked, databaseProblem, LoadResult, Loader } from '../hsds/loader';
 import { SERVICE_FULL, Shape, TAXONOMY_FULL } from '../hsds/shapes';
-import { SourceDocument } from './documents';
+import type { Problem } from '../hsds/validation';
+import { Origin, SourceDocument } from './documents';
+import { scopeFeed } from './ids';
+import { Change, ChangeKind, Rule } from './repair/changes';
+import { resolveReferences } from './repair/references';
+import { repairDocument, RepairResult } from './repair/repair';
 
 const SHAPES: Record<SourceDocument['kind'], Shape> = {
   service: SERVICE_FULL,
@@ -14,14 +19,20 @@ const SHAPES: Record<SourceDocument['kind'], Shape> = {
 export interface ImportOptions {
   /** Any rejection aborts the whole import, leaving the database exactly as it was. */
   strict?: boolean;
+  /**
+   * false: what would be repaired or dropped rejects the record instead (for a publisher who
+   * wants to see every fault as an error). Fields that are merely unknown are still just
+   * reported.
+   */
+  repair?: boolean;
   /** Documents per transaction (default 500). */
   batchSize?: number;
   /** Transactions at a time (default 2; 1 with `strict`). */
   writers?: number;
   /** Called after each batch is stored. */
   onProgress?: (summary: ImportSummary) => void;
-  /** Called with each stored batch's outcome (e.g. to record where the records came from). */
-  onStored?: (kind: SourceDocument['kind'], result: LoadResult) => Promise<void> | void;
+  /** Called with every change and every rejection, as they are found (e.g. `--report`). */
+  onReport?: (entry: ReportEntry) => void;
 }
 
 export interface Counts {
@@ -31,20 +42,38 @@ export interface Counts {
   rejected: number;
 }
 
-export interface ImportRejection {
+/** One line of an import's report: a change to a record, or why it was rejected. */
+export interface ReportEntry {
   /** Where in the input: `file:line`, `file[index]`, `services.csv:12`, a URL. */
   at: string;
+  record: SourceDocument['kind'];
+  /** The record's id as stored (or as given, when it was rejected). */
   id?: string;
-  /** JSON Pointer into the document. */
+  /** The record's id in the feed it was harvested from. */
+  source_id?: string;
+  kind: ChangeKind;
+  rule: Rule;
+  /** JSON Pointer into the record as given. */
   path: string;
+  before?: unknown;
+  after?: unknown;
   reason: string;
 }
+
+export type ImportRejection = ReportEntry & { kind: 'rejected' };
 
 export interface ImportSummary {
   services: Counts;
   taxonomies: Counts;
   /** The first rejections (at most MAX_REPORTED), one per problem. */
   rejections: ImportRejection[];
+  /**
+   * By kind and rule: the changes made to the records stored, and the problems that
+   * rejected the others (the changes a rejected record would have had are in the report).
+   */
+  changes: Record<ChangeKind, Partial<Record<Rule, number>>>;
+  /** Records stored with at least one change. */
+  changed: number;
 }
 
 /** An import aborted by --strict: nothing was written. */
@@ -59,13 +88,21 @@ export class ImportAborted extends Error {
 
 const MAX_REPORTED = 1000;
 
+/** Reported, never turned into rejections by `repair: false`: not faults of the record. */
+const NOT_FAULTS: readonly Rule[] = ['unknown-field', 'v1-mapping', 'vendor-extra'];
+
 /**
  * Imports documents through the one write path (src/hsds/loader.ts), a batch per
  * transaction, in input order (a batch holds documents of one kind, so taxonomies are
- * stored before the services that follow them). Validating a batch overlaps with storing
+ * stored before the services that follow them; the taxonomies a mapping derives for the
+ * services of a batch, before that batch). Each document is first repaired
+ * (src/transfer/repair/: what has one obvious meaning is repaired, what cannot be used is
+ * dropped, every change reported), then validated; validating a batch overlaps with storing
  * the one before it. A rejected document is reported with where it was, its id, the JSON
- * path and the reason; the others are stored. With `strict`, the whole import is one
- * transaction and the first rejection rolls it back.
+ * path and the reason; the others are stored. With each stored record, in its transaction:
+ * the changes made to it (table record_change, replaced by the next import of it), and
+ * where it came from (table provenance) when it was harvested or its id was not a UUID.
+ * With `strict`, the whole import is one transaction and the first rejection rolls it back.
  */
 export async function importDocuments(
   db: DataSource,
@@ -89,15 +126,33 @@ class Abort extends Error {
   }
 }
 
+/** A document of a batch, once repaired: what it became, what changed, what is wrong. */
+interface Prepared {
+  source: SourceDocument;
+  doc: Record<string, unknown>;
+  changes: Change[];
+  problems: Problem[];
+  origin?: Origin;
+  /** Its nested records that ./repair/references.ts checks. */
+  records: RepairResult['records'];
+}
+
 class Import {
   private readonly loader: Loader;
   private readonly batchSize: number;
   private readonly writers: number;
   private nextAnalyze = 1000;
+  /** Whether record_change may hold rows (known once asked; true once this import adds some). */
+  private changesStored: boolean | undefined;
+  /** The batches being stored, and the first failure of one. */
+  private readonly storing = new Set<Promise<void>>();
+  private failure: Error | undefined;
   readonly summary: ImportSummary = {
     services: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
     taxonomies: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
     rejections: [],
+    changes: { repaired: {}, dropped: {}, rejected: {} },
+    changed: 0,
   };
 
   constructor(
@@ -114,32 +169,27 @@ class Import {
 
   async run(documents: AsyncIterable<SourceDocument>): Promise<ImportSummary> {
     let batch: SourceDocument[] = [];
-    const storing = new Set<Promise<void>>();
-    let failure: Error | undefined;
-    const settle = async (until: number) => {
-      while (storing.size > until) await Promise.race(storing);
-      if (failure) throw failure;
-    };
+    /** Taxonomies derived for the services of `batch`: stored, and committed, before it. */
+    let companions: SourceDocument[] = [];
     const flush = async () => {
-      if (!batch.length) return;
-      const current = batch;
+      if (companions.length) {
+        await this.write('taxonomy', companions);
+        companions = [];
+        await this.settle(0);
+      }
+      if (batch.length) await this.write(batch[0].kind, batch);
       batch = [];
-      const checked = this.check(current);
-      await settle(this.writers - 1);
-      const write = this.store(current[0].kind, current, checked)
-        .catch(
-          (error: unknown) =>
-            void (failure ??= error instanceof Error ? error : new Error(String(error))),
-        )
-        .finally(() => storing.delete(write));
-      storing.add(write);
     };
     try {
       for await (const document of documents) {
+        if (document.companion) {
+          companions.push(document);
+          continue;
+        }
         if (batch.length && batch[0].kind !== document.kind) {
           // Whatever the next documents refer to (e.g. taxonomy terms) is stored first.
           await flush();
-          await settle(0);
+          await this.settle(0);
         }
         if (batch.length >= this.batchSize && !this.sameOrganization(batch, document))
           await flush();
@@ -148,10 +198,33 @@ class Import {
       await flush();
     } finally {
       // Never leave a write running behind the caller's back, even when reading failed.
-      while (storing.size) await Promise.race(storing);
+      while (this.storing.size) await Promise.race(this.storing);
     }
-    if (failure) throw failure;
+    if (this.failure) throw this.failure;
     return this.summary;
+  }
+
+  /** Until at most `writers` batches are being stored; the first failure of one thrown. */
+  private async settle(writers: number): Promise<void> {
+    while (this.storing.size > writers) await Promise.race(this.storing);
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Repairs and validates a batch (while the batch before it is still being stored), then
+   * starts storing it once a writer is free.
+   */
+  private async write(kind: SourceDocument['kind'], documents: SourceDocument[]): Promise<void> {
+    const prepared = documents.map((d) => this.prepare(d));
+    const checked = this.check(kind, prepared);
+    await this.settle(this.writers - 1);
+    const write = this.store(kind, prepared, checked)
+      .catch(
+        (error: unknown) =>
+          void (this.failure ??= error instanceof Error ? error : new Error(String(error))),
+      )
+      .finally(() => this.storing.delete(write));
+    this.storing.add(write);
   }
 
   /**
@@ -167,40 +240,185 @@ class Import {
     return id !== undefined && id === organization(batch[batch.length - 1]);
   }
 
-  private check(batch: SourceDocument[]): Checked {
-    const readable = batch.filter((d) => !d.problem);
+  /** A document repaired (src/transfer/repair/), its changes reported. */
+  private prepare(source: SourceDocument): Prepared {
+    if (source.problem) {
+      return {
+        source,
+        doc: {},
+        changes: [],
+        problems: [{ path: '/', reason: source.problem }],
+        records: new Map(),
+      };
+    }
+    const scope = source.scope ?? 'local';
+    const repaired = repairDocument(SHAPES[source.kind], source.doc, scope);
+    const changes = [...(source.changes ?? []), ...repaired.changes];
+    const problems = [...repaired.problems];
+    if (this.options.repair === false) {
+      for (const c of changes)
+        if (!NOT_FAULTS.includes(c.rule))
+          problems.push({ path: c.path, reason: `${c.reason} (--no-repair)`, rule: c.rule });
+    }
+    const id = typeof repaired.doc.id === 'string' ? repaired.doc.id : undefined;
+    for (const change of changes) {
+      this.options.onReport?.({
+        at: source.at,
+        record: source.kind,
+        id,
+        source_id: source.origin?.sourceId,
+        ...change,
+      });
+    }
+    // Where it came from: the feed it was harvested from, or the id it was given here.
+    const origin =
+      source.origin ??
+      (repaired.givenId !== undefined && source.kind === 'service'
+        ? { feed: scopeFeed(scope), sourceId: repaired.givenId }
+        : undefined);
+    return { source, doc: repaired.doc, changes, problems, origin, records: repaired.records };
+  }
+
+  private check(kind: SourceDocument['kind'], prepared: Prepared[]): Checked {
+    const usable = prepared.filter((p) => !p.problems.length);
     const checked = this.loader.check(
-      SHAPES[batch[0].kind],
-      readable.map((d) => d.doc),
+      SHAPES[kind],
+      usable.map((p) => p.doc),
     );
-    // Indexes into the batch, not into the readable part.
-    const positions = readable.map((d) => batch.indexOf(d));
+    // Indexes into the batch, not into the usable part.
+    const positions = usable.map((p) => prepared.indexOf(p));
     checked.accepted.forEach((a) => (a.index = positions[a.index]));
     checked.rejected.forEach((r) => (r.index = positions[r.index]));
-    batch.forEach((d, index) => {
-      if (d.problem) checked.rejected.push({ index, path: '/', reason: d.problem });
+    prepared.forEach((p, index) => {
+      const id = typeof p.doc.id === 'string' ? p.doc.id : undefined;
+      for (const problem of p.problems) checked.rejected.push({ index, id, ...problem });
     });
     return checked;
   }
 
   private async store(
     kind: SourceDocument['kind'],
-    batch: SourceDocument[],
+    prepared: Prepared[],
     checked: Checked,
   ): Promise<void> {
-    if (this.manager && checked.rejected.length) this.abort(kind, batch, checked.rejected);
+    if (this.manager && checked.rejected.length) this.abort(kind, prepared, checked.rejected);
+    if (kind === 'service' && checked.accepted.length) await this.resolve(prepared, checked);
     let result: LoadResult;
     try {
-      result = await this.loader.store(SHAPES[kind], checked.accepted, this.manager);
+      result = await this.loader.store(
+        SHAPES[kind],
+        checked.accepted,
+        this.manager,
+        this.keepBeside(kind, prepared),
+      );
     } catch (error) {
       if (!this.manager) throw error;
-      this.abort(kind, batch, [{ index: 0, ...databaseProblem(error), id: undefined }]);
+      this.abort(kind, prepared, [{ index: 0, ...databaseProblem(error), id: undefined }]);
     }
     result.rejected.push(...checked.rejected);
-    this.count(kind, batch, result);
+    this.count(kind, prepared, result);
     await this.analyzeAsItGrows();
-    if (this.options.onStored) await this.options.onStored(kind, result);
     this.options.onProgress?.(this.summary);
+  }
+
+  /**
+   * What the services of a batch point at without nesting it, against the database
+   * (./repair/references.ts): parts that point at nothing left out, placeholder taxonomies
+   * stored first for terms whose taxonomy is nowhere. The changes are reported as those of
+   * the repairs.
+   */
+  private async resolve(prepared: Prepared[], checked: Checked): Promise<void> {
+    const targets = checked.accepted.map((a) => {
+      const p = prepared[a.index];
+      // The records the repairs found are the ones stored: validation copies nothing once
+      // the repairs have left out the empty values.
+      if (a.doc !== p.doc) throw new Error('a checked document is not the one repaired');
+      return {
+        doc: a.doc,
+        records: p.records,
+        changes: [] as Change[],
+        scope: p.source.scope ?? 'local',
+        prepared: p,
+      };
+    });
+    const { taxonomies } = await resolveReferences(this.manager ?? this.db.manager, targets);
+    if (taxonomies.length) {
+      const placeholders = taxonomies.map((doc, index) => ({ doc, index }));
+      const stored = await this.loader.store(TAXONOMY_FULL, placeholders, this.manager);
+      this.summary.taxonomies.created += stored.created.length;
+    }
+    for (const t of targets) {
+      for (const change of t.changes) {
+        t.prepared.changes.push(change);
+        this.options.onReport?.({
+          at: t.prepared.source.at,
+          record: 'service',
+          id: t.doc.id as string,
+          source_id: t.prepared.origin?.sourceId,
+          ...change,
+        });
+      }
+    }
+  }
+
+  /**
+   * What is stored beside the records of a batch, in their transaction: the changes made
+   * to each (replacing those of its last import; none left when this one changed nothing),
+   * and where each came from when that is known.
+   */
+  private keepBeside(kind: SourceDocument['kind'], prepared: Prepared[]): AfterWrite {
+    return async (manager, result) => {
+      const stored = new Set([...result.created, ...result.updated, ...result.unchanged]);
+      const mine = prepared.filter((p) => stored.has(p.doc.id as string) && !p.problems.length);
+      const changed = mine.filter((p) => p.changes.length);
+      const clean = mine.filter((p) => !p.changes.length).map((p) => p.doc.id);
+      // (Nothing to remove while the table is empty, as it is for a first import.)
+      if (clean.length && (await this.changesKept(manager))) {
+        await manager.query(`DELETE FROM record_change WHERE record_id = ANY($1::uuid[])`, [clean]);
+      }
+      if (changed.length) {
+        this.changesStored = true;
+        const rows = changed.map((p) => ({
+          record_id: p.doc.id,
+          source: p.source.at,
+          changes: p.changes,
+        }));
+        await manager.query(
+          `INSERT INTO record_change (record_id, record_type, source, imported_at, changes)
+           SELECT r.record_id, $2, r.source, now(), r.changes
+           FROM json_to_recordset($1::json) AS r(record_id uuid, source text, changes jsonb)
+           ON CONFLICT (record_id) DO UPDATE SET record_type = EXCLUDED.record_type,
+             source = EXCLUDED.source, imported_at = EXCLUDED.imported_at,
+             changes = EXCLUDED.changes`,
+          [JSON.stringify(rows), kind],
+        );
+      }
+      const origins = mine.filter((p) => p.origin && kind === 'service');
+      if (origins.length) {
+        const rows = origins.map((p) => ({
+          id: p.doc.id,
+          source_feed: p.origin!.feed,
+          source_id: p.origin!.sourceId,
+          fetched_at: p.origin!.fetchedAt ?? null,
+        }));
+        await manager.query(
+          `INSERT INTO provenance AS p (id, source_feed, source_id, fetched_at, gone_at)
+           SELECT r.id, r.source_feed, r.source_id, coalesce(r.fetched_at, now()), NULL
+           FROM json_to_recordset($1::json)
+             AS r(id uuid, source_feed text, source_id text, fetched_at timestamptz)
+           ON CONFLICT (id) DO UPDATE SET source_feed = EXCLUDED.source_feed,
+             source_id = EXCLUDED.source_id, fetched_at = EXCLUDED.fetched_at, gone_at = NULL`,
+          [JSON.stringify(rows)],
+        );
+      }
+    };
+  }
+
+  private async changesKept(manager: EntityManager): Promise<boolean> {
+    this.changesStored ??= (
+      await manager.query<{ any: boolean }[]>('SELECT EXISTS (SELECT 1 FROM record_change) AS any')
+    )[0].any;
+    return this.changesStored;
   }
 
   /**
@@ -216,29 +434,49 @@ class Import {
     await (this.manager ?? this.db).query(`ANALYZE ${tables}`).catch(() => undefined);
   }
 
-  private count(kind: SourceDocument['kind'], batch: SourceDocument[], result: LoadResult) {
+  private tally(kind: ChangeKind, rule: Rule): void {
+    const counts = this.summary.changes[kind];
+    counts[rule] = (counts[rule] ?? 0) + 1;
+  }
+
+  private count(kind: SourceDocument['kind'], prepared: Prepared[], result: LoadResult) {
     const counts = kind === 'service' ? this.summary.services : this.summary.taxonomies;
     counts.created += result.created.length;
     counts.updated += result.updated.length;
     counts.unchanged += result.unchanged.length;
-    counts.rejected += new Set(result.rejected.map((r) => r.index)).size;
+    const rejected = new Set(result.rejected.map((r) => r.index));
+    counts.rejected += rejected.size;
+    // Changes are counted for the records stored; a rejected one's are in the report only.
+    prepared.forEach((p, i) => {
+      if (!p.changes.length || rejected.has(i) || p.problems.length) return;
+      this.summary.changed++;
+      for (const c of p.changes) this.tally(c.kind, c.rule);
+    });
     for (const r of result.rejected) {
-      if (this.summary.rejections.length >= MAX_REPORTED) break;
-      this.summary.rejections.push({
-        at: batch[r.index]?.at ?? '?',
+      const source = prepared[r.index]?.source;
+      const rule = (r.rule ?? 'invalid') as Rule;
+      this.tally('rejected', rule);
+      const entry: ImportRejection = {
+        at: source?.at ?? '?',
+        record: kind,
         id: r.id,
+        source_id: source?.origin?.sourceId,
+        kind: 'rejected',
+        rule,
         path: r.path,
         reason: r.reason,
-      });
+      };
+      this.options.onReport?.(entry);
+      if (this.summary.rejections.length < MAX_REPORTED) this.summary.rejections.push(entry);
     }
   }
 
   private abort(
     kind: SourceDocument['kind'],
-    batch: SourceDocument[],
+    prepared: Prepared[],
     rejected: Checked['rejected'],
   ): never {
-    this.count(kind, batch, { created: [], updated: [], unchanged: [], rejected });
+    this.count(kind, prepared, { created: [], updated: [], unchanged: [], rejected });
     throw new Abort(this.summary);
   }
 }
@@ -255,4 +493,21 @@ export function describeSummary(summary: ImportSummary): string {
     `services: ${describeCounts(summary.services)}` +
     (taxonomies ? `; taxonomies: ${describeCounts(t)}` : '')
   );
+}
+
+/** The changes an import made, by kind and rule, one line each ("" when none). */
+export function describeChanges(summary: ImportSummary): string {
+  const line = (kind: ChangeKind, what: (total: number) => string) => {
+    const counts = Object.entries(summary.changes[kind] as Record<string, number>).sort(
+      ([, a], [, b]) => b - a,
+    );
+    const total = counts.reduce((sum, [, n]) => sum + n, 0);
+    if (!total) return [];
+    return [`${what(total)} ${counts.map(([rule, n]) => `${rule} ${n}`).join(', ')}`];
+  };
+  return [
+    ...line('repaired', (n) => `repaired ${n} values in ${summary.changed} stored records:`),
+    ...line('dropped', (n) => `dropped ${n} values or child records of stored records:`),
+    ...line('rejected', (n) => `rejected records for ${n} problems:`),
+  ].join('\n');
 }

@@ -10,11 +10,12 @@ import type { FeedVersion } from '../feed/listing';
 export async function previousHarvest(
   db: DataSource,
   base: string,
-): Promise<{ version: string; last_started_at: Date | null } | undefined> {
-  const [previous] = await db.query<{ version: string; last_started_at: Date | null }[]>(
-    `SELECT version, last_started_at FROM feed WHERE base_url = $1`,
-    [base],
-  );
+): Promise<
+  { version: string; last_started_at: Date | null; rejected: string[] | null } | undefined
+> {
+  const [previous] = await db.query<
+    { version: string; last_started_at: Date | null; rejected: string[] | null }[]
+  >(`SELECT version, last_started_at, rejected FROM feed WHERE base_url = $1`, [base]);
   return previous;
 }
 
@@ -34,30 +35,23 @@ export async function startHarvest(
   );
 }
 
-/** Records a completed harvest: the next one asks for what changed since `startedAt`. */
+/**
+ * Records the end of a harvest: when it `completed` (no failed request), that the next one
+ * asks for what changed since it started; in any case, the services it rejected, which the
+ * next one reads again.
+ */
 export async function completeHarvest(
   db: DataSource,
   base: string,
-  startedAt: Date,
+  completed: Date | undefined,
+  rejected: string[],
 ): Promise<void> {
   await db.query(
-    `UPDATE feed SET last_started_at = $2, last_completed_at = now() WHERE base_url = $1`,
-    [base, startedAt.toISOString()],
-  );
-}
-
-export async function recordProvenance(
-  db: DataSource,
-  base: string,
-  rows: { id: string; source_id: string; fetched_at: string }[],
-): Promise<void> {
-  await db.query(
-    `INSERT INTO provenance AS p (id, source_feed, source_id, fetched_at, gone_at)
-     SELECT r.id, $1, r.source_id, r.fetched_at, NULL
-     FROM json_to_recordset($2::json) AS r(id uuid, source_id text, fetched_at timestamptz)
-     ON CONFLICT (id) DO UPDATE SET source_feed = EXCLUDED.source_feed,
-       source_id = EXCLUDED.source_id, fetched_at = EXCLUDED.fetched_at, gone_at = NULL`,
-    [base, JSON.stringify(rows)],
+    `UPDATE feed SET rejected = $3,
+       last_started_at = coalesce($2, last_started_at),
+       last_completed_at = CASE WHEN $2::timestamptz IS NULL THEN last_completed_at ELSE now() END
+     WHERE base_url = $1`,
+    [base, completed?.toISOString() ?? null, rejected.length ? rejected : null],
   );
 }
 

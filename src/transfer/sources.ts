@@ -4,9 +4,12 @@ import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { readCsvPackage } from './csv-package/read';
-import { Doc, kindOf, SourceDocument } from './documents';
+import { CompanionTaxonomies, Doc, kindOf, SourceDocument } from './documents';
 import { isV1Page, isV1Service, v1PageContents } from './v1/detect';
+import { isUuid, scopeFeed, uuidFor } from './ids';
+import { canonicalUuid } from '../hsds/uuid';
 import { fromV1Service } from './v1/mapper';
+import { VENDOR_KEYS, vendorExtras } from './vendors';
 
 export interface SourceOptions {
   /** Read every document as ORUK v1 (default: detect each document's version). */
@@ -16,6 +19,8 @@ export interface SourceOptions {
    * (src/transfer/ids.ts): the same scope and id give the same UUID on every import.
    */
   idScope?: string;
+  /** Told of what the input holds that is not read (e.g. a file of a CSV package). */
+  onWarning?: (at: string, message: string) => void;
 }
 
 /** An import's input and how far through it the reading is (for a progress bar). */
@@ -53,8 +58,17 @@ export async function openSource(input: string, options: SourceOptions = {}): Pr
   }
   const counter = new ByteCounter();
   if (stat.isDirectory() || extname(input).toLowerCase() === '.zip') {
-    const isPackage = !stat.isDirectory() || (await readdir(input)).includes('datapackage.json');
-    if (isPackage) return { documents: readCsvPackage(input), read: () => 0 };
+    // A folder of CSV files (with or without datapackage.json) is a tabular data package.
+    const isPackage =
+      !stat.isDirectory() ||
+      (await readdir(input)).some((f) => f === 'datapackage.json' || /\.csv$/i.test(f));
+    if (isPackage) {
+      const documents = readCsvPackage(input, {
+        idScope: options.idScope ?? 'local',
+        onWarning: options.onWarning,
+      });
+      return { documents, read: () => 0 };
+    }
     const files = (await readdir(input))
       .filter((f) => /\.(json|ndjson|jsonl)$/i.test(f))
       .sort()
@@ -198,13 +212,13 @@ function unreadable(at: string, problem: string): SourceDocument {
 /**
  * The documents in one JSON value: an array of them, a v3 (`contents`) or v1 (`content`)
  * page envelope, or one document. ORUK v1 services are mapped to 3.0 (src/transfer/v1.ts),
- * their taxonomies first; each taxonomy is given once per import unless it has changed.
+ * their taxonomies first, each term once per import (CompanionTaxonomies).
  */
 export function documentsOf(options: {
   idScope: string;
   fromV1?: boolean;
 }): (value: unknown, at: string) => Generator<SourceDocument> {
-  const taxonomiesGiven = new Set<string>();
+  const companions = new CompanionTaxonomies();
   return function* toDocuments(value, at) {
     const items = Array.isArray(value)
       ? value
@@ -220,18 +234,39 @@ export function documentsOf(options: {
         yield unreadable(where, 'not a JSON object');
         continue;
       }
+      const scope = options.idScope;
       if (options.fromV1 || isV1Service(item)) {
-        const { service, taxonomies } = fromV1Service(item, options.idScope);
-        for (const taxonomy of taxonomies) {
-          const key = JSON.stringify(taxonomy);
-          if (taxonomiesGiven.has(key)) continue;
-          taxonomiesGiven.add(key);
-          yield { kind: 'taxonomy', doc: taxonomy, at: where };
-        }
-        yield { kind: 'service', doc: service, at: where };
+        const { service, taxonomies, changes } = fromV1Service(item, scope);
+        yield* companions.documents(taxonomies, where, scope);
+        // A v1 id that is not a UUID stays where a reader can see it: the provenance.
+        const given =
+          typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : '';
+        const origin =
+          given && !isUuid(given) ? { feed: scopeFeed(scope), sourceId: given } : undefined;
+        yield { kind: 'service', doc: service, at: where, scope, changes, origin };
         continue;
       }
-      yield { kind: kindOf(item) ?? 'service', doc: item, at: where };
+      const kind = kindOf(item) ?? 'service';
+      if (kind === 'service' && VENDOR_KEYS.some((key) => key in item)) {
+        // A 3.0 record with the vendor extras of its product: mapped where 3.0 has a home.
+        const id =
+          typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : '';
+        const vendor = vendorExtras(
+          item,
+          canonicalUuid(id) ?? uuidFor(`${scope}:service`, id),
+          scope,
+        );
+        const doc: Doc = Object.fromEntries(
+          Object.entries(item).filter(([key]) => !VENDOR_KEYS.includes(key)),
+        );
+        for (const [key, value] of Object.entries(vendor.fields)) doc[key] ??= value;
+        if (vendor.attributes.length)
+          doc.attributes = [...((doc.attributes as Doc[] | undefined) ?? []), ...vendor.attributes];
+        yield* companions.documents(vendor.taxonomy ? [vendor.taxonomy] : [], where, scope);
+        yield { kind, doc, at: where, scope, changes: vendor.changes };
+        continue;
+      }
+      yield { kind, doc: item, at: where, scope };
     }
   };
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import * as yauzl from 'yauzl';
 import { ENTITIES } from '../../hsds/entities';
@@ -9,6 +9,8 @@ import { CsvPackageError, DESCRIPTOR, fileNamesOf } from './names';
 
 export interface PackageFiles {
   has(file: string): boolean;
+  /** Every file of the package (at its root, for a folder), by its path in it. */
+  list(): string[];
   /** The file's text, in chunks. */
   open(file: string): Promise<AsyncIterable<string>>;
   close(): void;
@@ -39,8 +41,13 @@ async function folderFiles(dir: string): Promise<PackageFiles> {
   const known = [DESCRIPTOR, ...ENTITIES.flatMap(fileNamesOf)];
   const present = new Set<string>();
   for (const file of known) if (await isFile(file)) present.add(file);
+  const all = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name)
+    .sort();
   return {
     has: (file) => present.has(file),
+    list: () => all,
     open: async (file) => {
       if (!present.has(file) && !(await isFile(file))) throw missing(file);
       return createReadStream(join(dir, file), { encoding: 'utf8' });
@@ -79,8 +86,13 @@ async function zipFiles(path: string): Promise<PackageFiles> {
     names.find((name) => known.has(posix.basename(name)));
   const root = anchor && posix.dirname(anchor) !== '.' ? `${posix.dirname(anchor)}/` : '';
   const entryOf = (file: string) => entries.get(root + posix.normalize(file.replace(/\\/g, '/')));
+  const listed = [...entries.keys()]
+    .filter((name) => name.startsWith(root) && !/(^|\/)__MACOSX\//.test(name))
+    .map((name) => name.slice(root.length))
+    .sort();
   return {
     has: (file) => entryOf(file) !== undefined,
+    list: () => listed,
     open: async (file) => {
       const entry = entryOf(file);
       if (!entry) throw missing(file);

@@ -5,6 +5,7 @@ import { FieldSpec, fieldsOf, tableOf } from '../../hsds/fields';
 import { SERVICE_FULL, Shape, shapeFields, TAXONOMY_FULL } from '../../hsds/shapes';
 import { Doc, SourceDocument } from '../documents';
 import { openPackage, PackageFiles, safePath } from './files';
+import { packageVersion, readLegacyPackage } from './legacy';
 import { csvFileOf, CsvPackageError, DESCRIPTOR, fileNamesOf } from './names';
 
 /** Reading a tabular data package into the documents the loader takes. */
@@ -175,7 +176,11 @@ async function* numberedRecords(
   }
 }
 
-async function readTable(files: PackageFiles, { entity, file }: Resource): Promise<Table> {
+async function readTable(
+  files: PackageFiles,
+  { entity, file }: Resource,
+  warn: (at: string, message: string) => void,
+): Promise<Table> {
   const specs = new Map(fieldsOf(entity).map((f) => [f.name, f]));
   let columns: (FieldSpec | undefined)[] | undefined;
   const rows: Row[] = [];
@@ -187,8 +192,12 @@ async function readTable(files: PackageFiles, { entity, file }: Resource): Promi
       if (twice) throw new CsvPackageError(`${file}, line ${line}: column "${twice}" twice`);
       if (!header.includes('id'))
         throw new CsvPackageError(`${file}, line ${line}: the header has no id column`);
-      // Columns HSDS-UK does not have (e.g. HSDS fields the profile removed) are ignored.
+      // Columns HSDS-UK does not have (e.g. HSDS fields the profile removed) are not read,
+      // and named.
       columns = header.map((name) => specs.get(name));
+      const unread = header.filter((name, i) => name !== '' && !columns![i]);
+      if (unread.length)
+        warn(file, `columns not of ${tableOf(entity)} in ORUK 3.0, not read: ${unread.join(', ')}`);
       continue;
     }
     if (fields.length !== columns.length) {
@@ -268,9 +277,19 @@ function assemble(shape: Shape, row: Row, tables: Map<Function, Table>): Doc {
  * parse (otherwise the text, for validation to reject), empty cells left out.
  * The tables are held in memory while the documents are assembled.
  */
-export async function* readCsvPackage(path: string): AsyncGenerator<SourceDocument> {
+export async function* readCsvPackage(
+  path: string,
+  options: { idScope?: string; onWarning?: (at: string, message: string) => void } = {},
+): AsyncGenerator<SourceDocument> {
   const files = await openPackage(path);
+  const scope = options.idScope ?? 'local';
+  const warn = options.onWarning ?? (() => undefined);
   try {
+    const declared = files.has(DESCRIPTOR) ? await readDescriptorVersion(files) : undefined;
+    if (packageVersion(files.list(), declared) === 'legacy') {
+      yield* readLegacyPackage(files, scope, warn);
+      return;
+    }
     const roots: [SourceDocument['kind'], Shape][] = [
       ['taxonomy', TAXONOMY_FULL],
       ['service', SERVICE_FULL],
@@ -278,17 +297,33 @@ export async function* readCsvPackage(path: string): AsyncGenerator<SourceDocume
     const needed = new Set<Function>();
     roots.forEach(([, shape]) => entitiesOf(shape, needed));
     const tables = new Map<Function, Table>();
+    const read = new Set([DESCRIPTOR]);
     for (const resource of await resourcesOf(files, path)) {
-      if (needed.has(resource.entity))
-        tables.set(resource.entity, await readTable(files, resource));
+      if (!needed.has(resource.entity)) continue;
+      tables.set(resource.entity, await readTable(files, resource, warn));
+      read.add(resource.file);
     }
+    // Nothing is left out without a word: the files not read are named.
+    for (const file of files.list())
+      if (!read.has(file)) warn(file, 'not a table of ORUK 3.0 that this server reads: not read');
     for (const [kind, shape] of roots) {
       const table = tables.get(shape.entity);
       for (const row of table?.rows ?? []) {
-        yield { kind, doc: assemble(shape, row, tables), at: `${table!.file}:${row.line}` };
+        yield { kind, doc: assemble(shape, row, tables), at: `${table!.file}:${row.line}`, scope };
       }
     }
   } finally {
     files.close();
+  }
+}
+
+/** The `version` datapackage.json declares, if any (HSDS packages say which they are). */
+async function readDescriptorVersion(files: PackageFiles): Promise<unknown> {
+  let text = '';
+  for await (const chunk of await files.open(DESCRIPTOR)) text += chunk;
+  try {
+    return (JSON.parse(text.replace(/^\uFEFF/, '')) as { version?: unknown } | null)?.version;
+  } catch {
+    return undefined; // said by readDescriptor, in its place
   }
 }

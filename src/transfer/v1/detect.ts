@@ -1,5 +1,5 @@
 import { Doc } from '../documents';
-import { asDoc, docs, isDoc } from './values';
+import { asDoc, docs, isDoc } from '../values';
 
 /**
  * Telling ORUK v1 documents from ORUK 3.0 ones (docs/standard.md, "ORUK v1"): by the keys

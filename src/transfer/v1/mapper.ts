@@ -1,6 +1,9 @@
 import { PHONE_TYPE, SERVICE_STATUS } from '../../hsds/entities';
 import { Doc } from '../documents';
 import { isUuid, uuidFor } from '../ids';
+import { Change, shown } from '../repair/changes';
+import { vendorExtras } from '../vendors';
+import { Reads } from './reads';
 import {
   curie,
   DERIVED,
@@ -14,22 +17,14 @@ import {
 import {
   ALL_DAYS,
   amount,
-  asDoc,
-  compact,
   coordinate,
   country,
   dayCodes,
-  defined,
-  docs,
-  isDoc,
   isGeoJson,
-  isoDate,
   languageOf,
   MAX_AGE,
-  number,
-  text,
-  time,
 } from './values';
+import { asDoc, compact, defined, docs, isDoc, isoDate, number, text, time } from '../values';
 
 /**
  * ORUK v1 ("HSDS-UK 1.0", the 2019–2023 Porism-style API, docs/standard.md, "ORUK v1") to ORUK 3.0.
@@ -47,8 +42,8 @@ export interface V1Mapping {
   service: Doc;
   /** The taxonomies, each with the terms this service uses (TAXONOMY_FULL). */
   taxonomies: Doc[];
-  /** What the v1 document held that ORUK 3.0 cannot carry, or that was unusable. */
-  unmapped: string[];
+  /** What the mapping changed: what the v1 document held that ORUK 3.0 cannot carry, or that was unusable, or held differently. */
+  changes: Change[];
 }
 
 /** Maps a v1 service document to ORUK 3.0. */
@@ -60,6 +55,18 @@ export function fromV1Service(doc: Doc, feedScope: string): V1Mapping {
 // The service mapping
 // ---------------------------------------------------------------------------------------
 
+/**
+ * The links of a child to its parent (v1 repeats them in nested records; a CSV row holds
+ * them): the nesting says as much, so they are not reported as left out.
+ */
+const LINKS = new Set([
+  'service_id',
+  'location_id',
+  'organization_id',
+  'contact_id',
+  'service_at_location_id',
+]);
+
 interface PendingAttribute {
   id: string;
   termId: string;
@@ -69,18 +76,32 @@ interface PendingAttribute {
 class ServiceMapper {
   private readonly vocabularies = new Vocabularies();
   private readonly attributes: PendingAttribute[] = [];
-  private readonly unmapped: string[] = [];
+  private readonly changes: Change[] = [];
+  private readonly reads = new Reads();
+  private readonly doc: Doc;
   private readonly v1Id: string;
   private readonly id: string;
 
   constructor(
-    private readonly doc: Doc,
+    private readonly given: Doc,
     private readonly feedScope: string,
   ) {
+    // Everything read is recorded: what is never read is reported at the end.
+    const doc = this.reads.wrap(given);
+    this.doc = doc;
     // v1 requires an id; without one, the name is all that tells services apart.
     this.v1Id = text(doc.id) ?? `name:${text(doc.name) ?? ''}`;
     this.id = uuidFor(this.scope('service'), this.v1Id);
-    if (!text(doc.id)) this.note('id: missing; a stable one was derived from the name');
+    if (!text(doc.id)) this.note(`id`, `missing; a stable one was derived from the name`);
+    else if (!isUuid(this.v1Id))
+      this.changes.push({
+        kind: 'repaired',
+        rule: 'id-derived',
+        path: '/id',
+        before: this.v1Id,
+        after: this.id,
+        reason: `not a UUID: made from "${feedScope}", service and the id (and so are its records' ids)`,
+      });
   }
 
   map(): V1Mapping {
@@ -113,19 +134,38 @@ class ServiceMapper {
       funding: this.funding(),
       cost_options: this.costOptions(),
       contacts: this.contacts(),
+      // HSDS 1.x phones of the service itself (ORUK v1 nests phones in contacts only).
+      phones: docs(doc.phones)
+        .map((phone, i) => this.phone(phone, `phones/${i}`, this.v1Id))
+        .filter(defined),
     };
     for (const field of ['deliverable_type', 'attending_type', 'attending_access']) {
       this.derived(field, doc[field], field);
     }
-    service.attributes = this.attributeDocs();
+    const vendor = vendorExtras(doc, this.id, this.feedScope);
+    for (const [key, value] of Object.entries(vendor.fields)) service[key] ??= value;
+    service.attributes = [...this.attributeDocs(), ...vendor.attributes];
+    this.changes.push(...vendor.changes);
     const reviews = docs(doc.reviews).length;
     if (reviews) {
-      this.note(`reviews: ${reviews} review(s) dropped; ORUK 3.0 has no review entity`);
+      this.note(`reviews`, `${reviews} review(s) dropped; ORUK 3.0 has no review entity`);
+    }
+    for (const { path, value } of this.reads.unread(this.given, (key) => LINKS.has(key))) {
+      this.changes.push({
+        kind: 'dropped',
+        rule: 'v1-mapping',
+        path,
+        before: shown(value),
+        reason: 'a field ORUK 3.0 has no home for',
+      });
     }
     return {
       service: compact(service) as Doc,
-      taxonomies: this.vocabularies.documents().map((t) => compact(t) as Doc),
-      unmapped: this.unmapped,
+      taxonomies: [
+        ...this.vocabularies.documents(),
+        ...(vendor.taxonomy ? [vendor.taxonomy] : []),
+      ].map((t) => compact(t) as Doc),
+      changes: this.changes,
     };
   }
 
@@ -139,18 +179,19 @@ class ServiceMapper {
     return uuidFor(this.scope(kind), id ?? `${this.v1Id}/${position}`);
   }
 
-  private note(message: string): void {
-    this.unmapped.push(message);
+  /** A change of the mapping's: what it dropped (or, `repaired`, held differently). */
+  private note(path: string, reason: string, kind: 'dropped' | 'repaired' = 'dropped'): void {
+    this.changes.push({ kind, rule: 'v1-mapping', path: `/${path}`, reason });
   }
 
   private organization(raw: Doc | undefined): Doc | undefined {
     if (!raw) {
-      this.note('organization: missing; a 3.0 service needs one');
+      this.note(`organization`, `missing; a 3.0 service needs one`);
       return undefined;
     }
     const v1Id = text(raw.id);
     const name = text(raw.name);
-    if (!v1Id) this.note('organization: no id; a stable one was derived from its name');
+    if (!v1Id) this.note(`organization`, `no id; a stable one was derived from its name`);
     return {
       id: uuidFor(this.scope('organization'), v1Id ?? `name:${name ?? ''}`),
       name,
@@ -169,7 +210,7 @@ class ServiceMapper {
     if ((SERVICE_STATUS as readonly string[]).includes(given)) return given;
     const alias = STATUS_ALIASES[given];
     if (alias) return alias;
-    this.note(`status: "${text(value)}" is not a 3.0 status; mapped to active`);
+    this.note(`status`, `"${text(value)}" is not a 3.0 status; mapped to active`);
     return 'active';
   }
 
@@ -182,8 +223,8 @@ class ServiceMapper {
   private ages(): { minimum?: number; maximum?: number } {
     const records = [this.doc, ...docs(this.doc.eligibilitys)]
       .map((raw, i) => ({
-        min: this.age(raw.minimum_age, i ? `eligibilitys/${i - 1}` : 'service'),
-        max: this.age(raw.maximum_age, i ? `eligibilitys/${i - 1}` : 'service'),
+        min: this.age(raw.minimum_age, `${i ? `eligibilitys/${i - 1}/` : ''}minimum_age`),
+        max: this.age(raw.maximum_age, `${i ? `eligibilitys/${i - 1}/` : ''}maximum_age`),
       }))
       .filter((r) => r.min !== undefined || r.max !== undefined);
     if (!records.length) return {};
@@ -199,7 +240,7 @@ class ServiceMapper {
     const age = number(value);
     if (age === undefined) return undefined;
     if (age < 0 || age > MAX_AGE) {
-      this.note(`${at}: age ${age} is outside 0–${MAX_AGE}; taken as no limit`);
+      this.note(`${at}`, `age ${age} is outside 0–${MAX_AGE}; taken as no limit`);
       return undefined;
     }
     return age;
@@ -207,6 +248,8 @@ class ServiceMapper {
 
   private eligibilityTerms(): void {
     docs(this.doc.eligibilitys).forEach((raw) => {
+      // Its id has no home: the record becomes a term, and the service's ages.
+      void raw.id;
       this.derived('eligibility', raw.eligibility, 'eligibility');
       for (const link of [...docs(raw.taxonomys), ...docs(raw.link_taxonomies)]) {
         this.linkTaxonomy(link, 'eligibility');
@@ -221,7 +264,7 @@ class ServiceMapper {
       const taxonomy = asDoc(link.taxonomy);
       const termId = taxonomy ? this.v1Term(taxonomy, undefined) : undefined;
       if (!termId) {
-        this.note(`service_taxonomys: an entry without a usable taxonomy was dropped`);
+        this.note(`service_taxonomys`, `an entry without a usable taxonomy was dropped`);
         return;
       }
       const v1LinkId = text(link.id);
@@ -286,12 +329,32 @@ class ServiceMapper {
     const given = text(value);
     if (!given) return;
     const vocabulary = DERIVED[field];
-    const label =
-      vocabulary.values.find((v) => v.toLowerCase() === given.toLowerCase()) ??
-      (vocabulary.open ? given : undefined);
-    if (!label) {
-      this.note(`${field}: "${given}" is not a v1 ${field} value; dropped`);
-      return;
+    const spelt = given
+      .toLowerCase()
+      .replace(/[\s_-]+/g, ' ')
+      .trim();
+    const canonical =
+      vocabulary.values.find((v) => v.toLowerCase().replace(/-/g, ' ') === spelt) ??
+      vocabulary.aliases?.[spelt];
+    const label = canonical ?? given;
+    if (label !== given) {
+      this.changes.push({
+        kind: 'repaired',
+        rule: 'v1-mapping',
+        path: `/${field}`,
+        before: given,
+        after: label,
+        reason: `the v1 ${field} value this spells`,
+      });
+    } else if (!canonical) {
+      this.changes.push({
+        kind: 'repaired',
+        rule: 'v1-mapping',
+        path: `/${field}`,
+        before: given,
+        after: `a term "${given}" of the vocabulary ${vocabulary.name}`,
+        reason: `not one of v1's ${field} values: kept as a term of its own`,
+      });
     }
     const taxonomyId = this.vocabularies.taxonomy({
       id: uuidFor(`${DERIVED_SCOPE}:vocabulary`, field),
@@ -361,6 +424,8 @@ class ServiceMapper {
       fromList(sal.regular_schedules, `${at}/regular_schedules`, salId);
       fromList(sal.regular_schedule, `${at}/regular_schedule`, salId);
       fromHolidays(sal.holiday_schedules, `${at}/holiday_schedules`, salId);
+      // Open Place spells it so.
+      fromHolidays(sal.holidayScheduleCollection, `${at}/holidayScheduleCollection`, salId);
     });
     return [...byId.values()];
   }
@@ -374,7 +439,7 @@ class ServiceMapper {
       freq = 'WEEKLY';
       byday ??= ALL_DAYS;
     } else if (freq && freq !== 'WEEKLY' && freq !== 'MONTHLY') {
-      this.note(`${at}: freq ${freq} cannot be expressed in 3.0; dropped`);
+      this.note(`${at}`, `freq ${freq} cannot be expressed in 3.0; dropped`);
       freq = undefined;
     }
     if (!freq && byday) freq = /\d/.test(byday) ? 'MONTHLY' : 'WEEKLY';
@@ -404,15 +469,15 @@ class ServiceMapper {
     const from = this.date(raw.start_date, `${at}/start_date`);
     const to = this.date(raw.end_date, `${at}/end_date`) ?? from;
     if (!from) {
-      this.note(`${at}: holiday schedule without a start_date dropped`);
+      this.note(`${at}`, `holiday schedule without a start_date dropped`);
       return undefined;
     }
     const period = from === to ? `on ${from}` : `from ${from} to ${to}`;
     const closed = raw.closed === true || text(raw.closed)?.toLowerCase() === 'true';
-    const opensAt = time(raw.opens_at);
+    const opensAt = time(raw.opens_at ?? raw.open_at);
     const closesAt = time(raw.closes_at);
     const hours = !closed && (opensAt || closesAt);
-    if (closed) this.note(`${at}: closure ${period} kept as a schedule description only`);
+    if (closed) this.note(`${at}`, `closure ${period} kept as a schedule description only`);
     return {
       id: this.childId('holiday_schedule', raw, at),
       service_at_location_id: salId,
@@ -433,7 +498,7 @@ class ServiceMapper {
         typeof value === 'number' ? [String(value)] : (text(value)?.split(/[,;/&]|\band\b/i) ?? []);
       for (const token of tokens.map((t) => t.trim()).filter(Boolean)) {
         const codes = dayCodes(token);
-        if (!codes) this.note(`${at}: day "${token}" not understood; dropped`);
+        if (!codes) this.note(`${at}`, `day "${token}" not understood; dropped`);
         for (const code of codes ?? []) if (!days.includes(code)) days.push(code);
       }
     }
@@ -444,7 +509,7 @@ class ServiceMapper {
     const interval = number(value);
     if (interval === undefined) return undefined;
     if (Number.isInteger(interval) && interval >= 1) return interval;
-    this.note(`${at}: interval ${interval} is not a positive whole number; dropped`);
+    this.note(`${at}`, `interval ${interval} is not a positive whole number; dropped`);
     return undefined;
   }
 
@@ -452,7 +517,7 @@ class ServiceMapper {
   private date(value: unknown, at: string): string | undefined {
     const result = isoDate(value);
     if (result !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(result)) {
-      this.note(`${at}: "${result}" is not a date`);
+      this.note(`${at}`, `"${result}" is not a date`);
     }
     return result;
   }
@@ -475,7 +540,7 @@ class ServiceMapper {
       const id = this.serviceAtLocationId(sal, i);
       const raw = asDoc(sal.location);
       if (!id || !raw) {
-        this.note(`service_at_locations/${i}: no location with an id; dropped`);
+        this.note(`service_at_locations/${i}`, `no location with an id; dropped`);
         return;
       }
       const location = this.location(raw, `service_at_locations/${i}/location`);
@@ -506,6 +571,9 @@ class ServiceMapper {
       accessibility: docs(raw.accessibility_for_disabilities)
         .map((a, i) => this.accessibility(a, `${at}/accessibility_for_disabilities/${i}`, v1Id))
         .filter(defined),
+      phones: docs(raw.phones)
+        .map((phone, i) => this.phone(phone, `${at}/phones/${i}`, v1Id))
+        .filter(defined),
     };
   }
 
@@ -522,11 +590,12 @@ class ServiceMapper {
       country: country(raw.country),
       address_type: type,
     };
-    const missing = ['address_1', 'city', 'state_province', 'postal_code'].filter(
+    // (A missing county is the repairs' to fill: src/transfer/repair/repair.ts.)
+    const missing = ['address_1', 'city', 'postal_code'].filter(
       (key) => address[key] === undefined,
     );
     if (missing.length) {
-      this.note(`${at}: address dropped, 3.0 requires ${missing.join(', ')}`);
+      this.note(`${at}`, `address dropped, 3.0 requires ${missing.join(', ')}`);
       return undefined;
     }
     return address;
@@ -632,7 +701,7 @@ class ServiceMapper {
   private phone(raw: Doc, at: string, contactKey: string): Doc | undefined {
     const number = text(raw.number);
     if (!number) {
-      this.note(`${at}: phone without a number dropped`);
+      this.note(`${at}`, `phone without a number dropped`);
       return undefined;
     }
     const phoneKey = text(raw.id) ?? `${contactKey}|${at}`;

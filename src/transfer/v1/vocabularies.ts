@@ -13,8 +13,8 @@ export interface DerivedVocabulary {
   label: string;
   /** Known values, in their canonical spelling. */
   values: readonly string[];
-  /** Whether values outside `values` are kept (free text in practice). */
-  open: boolean;
+  /** Other spellings of the values, lower case with single spaces → the value. */
+  aliases?: Record<string, string>;
 }
 
 export const DERIVED: Record<string, DerivedVocabulary> = {
@@ -34,7 +34,6 @@ export const DERIVED: Record<string, DerivedVocabulary> = {
       'Transgender - M to F',
       'Transgender - F to M',
     ],
-    open: true,
   },
   deliverable_type: {
     name: 'ORUK v1 deliverable type',
@@ -51,14 +50,25 @@ export const DERIVED: Record<string, DerivedVocabulary> = {
       'Permission',
       'Training',
     ],
-    open: false,
+    aliases: { counseling: 'Counselling', 'financial help': 'Financial Support' },
   },
   attending_type: {
     name: 'ORUK v1 attending type',
     description: 'How people attend a service (the ORUK v1 service field attending_type).',
     label: 'Attending type',
     values: ['phone', 'online', 'venue', 'home visit'],
-    open: false,
+    aliases: {
+      telephone: 'phone',
+      'phone call': 'phone',
+      'by phone': 'phone',
+      web: 'online',
+      website: 'online',
+      virtual: 'online',
+      'in person': 'venue',
+      'face to face': 'venue',
+      'home visits': 'home visit',
+      'at home': 'home visit',
+    },
   },
   attending_access: {
     name: 'ORUK v1 attending access',
@@ -66,7 +76,19 @@ export const DERIVED: Record<string, DerivedVocabulary> = {
       'What access to a service requires, e.g. a referral (the ORUK v1 service field attending_access).',
     label: 'Attending access',
     values: ['referral', 'appointment', 'membership', 'drop-in'],
-    open: false,
+    aliases: {
+      'self referral': 'referral',
+      'referral required': 'referral',
+      'by referral': 'referral',
+      'by appointment': 'appointment',
+      'appointment only': 'appointment',
+      'appointments only': 'appointment',
+      'drop in': 'drop-in',
+      dropin: 'drop-in',
+      'drop in session': 'drop-in',
+      members: 'membership',
+      'members only': 'membership',
+    },
   },
 };
 
