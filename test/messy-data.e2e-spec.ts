@@ -352,10 +352,86 @@ describe('ndjson with ids that are not UUIDs', () => {
     });
     const listed = await get(`/services?organization_id=${organization}`).expect(200);
     expect(listed.body.total_items).toBe(2);
-    // Again: the same UUIDs, so nothing new.
+    // Again: the same UUIDs, so nothing new, and nothing served changes.
     const again = await load(file, { idScope: SCOPE });
     expect(again.summary.services).toEqual({ created: 0, updated: 0, unchanged: 2, rejected: 0 });
+    expect((await get(`/services/${id}`).expect(200)).body).toEqual(body);
   });
+});
+
+describe('one file, several records', () => {
+  it('stores a service given twice as the last says, and two without ids of one name as two', async () => {
+    const file = join(dir, 'twice.ndjson');
+    const base = {
+      name: 'Coffee morning',
+      description: 'Tea, coffee and a chat.',
+      status: 'active',
+      organization: { id: 'org-coffee', name: 'Coffee Club', description: 'Since 2001.' },
+    };
+    const lines = [
+      { ...base, id: 'cm-1', url: 'www.coffee.example-club.org.uk' },
+      { ...base, id: 'cm-1', url: 'www.coffee.example-club.org.uk/new' },
+      { ...base, name: 'Knit and natter' },
+      { ...base, name: 'Knit and natter', description: 'Bring your needles.' },
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const loaded = await load(file);
+    expect(loaded.summary.rejections).toEqual([]);
+    const id = uuidFor('local:service', 'cm-1');
+    expect((await get(`/services/${id}`).expect(200)).body.url).toBe(
+      'https://www.coffee.example-club.org.uk/new',
+    );
+    const organization = uuidFor('local:organization', 'org-coffee');
+    const { body } = await get(`/services?organization_id=${organization}&per_page=10`).expect(200);
+    expect(body.contents.map((s: Doc) => s.name).sort()).toEqual([
+      'Coffee morning',
+      'Knit and natter',
+      'Knit and natter',
+    ]);
+    const [kept] = await storedChanges(t.db, { id });
+    expect(kept.source).toBe('twice.ndjson:2');
+  });
+
+  it.each([
+    ['in the same batch', 500],
+    ['in the batch before', 1],
+  ])(
+    'keeps a reference to a location that another record of the file nests, %s',
+    async (_, batchSize) => {
+      const file = join(dir, `shared-location-${batchSize}.ndjson`);
+      const k = (id: string) => `${id}-${batchSize}`;
+      const organization = { id: k('org-hall'), name: 'Hall Trust', description: 'The hall.' };
+      const lines = [
+        {
+          id: k('hall-1'),
+          name: 'Yoga',
+          description: 'Gentle yoga.',
+          status: 'active',
+          organization,
+          service_at_locations: [
+            {
+              id: k('hall-sal-1'),
+              location: { id: k('hall'), name: 'Village hall', location_type: 'physical' },
+            },
+          ],
+        },
+        {
+          id: k('hall-2'),
+          name: 'Pilates',
+          description: 'Core strength.',
+          status: 'active',
+          organization,
+          service_at_locations: [{ id: k('hall-sal-2'), location_id: k('hall') }],
+        },
+      ];
+      writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+      // In the batch before, it is checked while the first may still be being stored.
+      const loaded = await load(file, { batchSize });
+      expect(loaded.summary.services).toMatchObject({ created: 2, rejected: 0 });
+      const { body } = await get(`/services/${uuidFor('local:service', k('hall-2'))}`).expect(200);
+      expect(body.service_at_locations[0].location.name).toBe('Village hall');
+    },
+  );
 });
 
 describe('references to what is nowhere', () => {
@@ -391,13 +467,73 @@ describe('references to what is nowhere', () => {
     });
     expect(mine.get('/schedules/0/service_at_location_id')).toMatchObject({ kind: 'dropped' });
   });
+
+  it('--no-repair rejects a record with a part that points at nothing', async () => {
+    const file = join(dir, 'dangling-uuids.json');
+    const id = '0d0d0d0d-1111-4222-8333-000000000001';
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id,
+        name: 'Walk and talk',
+        description: 'A weekly walk.',
+        status: 'active',
+        organization: {
+          id: '0d0d0d0d-1111-4222-8333-000000000002',
+          name: 'Walks',
+          description: 'Walking groups.',
+        },
+        service_at_locations: [
+          {
+            id: '0d0d0d0d-1111-4222-8333-000000000003',
+            location_id: '0d0d0d0d-1111-4222-8333-000000000004',
+          },
+        ],
+      }),
+    );
+    const strict = await load(file, { repair: false });
+    expect(strict.summary.services).toMatchObject({ rejected: 1, created: 0 });
+    expect(strict.summary.rejections).toEqual([
+      expect.objectContaining({
+        path: '/service_at_locations/0',
+        reason: expect.stringMatching(/is nowhere \(--no-repair\)$/),
+      }),
+    ]);
+    await get(`/services/${id}`).expect(404);
+  });
+
+  it('leaves out a schedule link to a service at location it left out itself', async () => {
+    const file = join(dir, 'dangling-2.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'dangling-2',
+        name: 'Chess club',
+        description: 'Bring a board.',
+        status: 'active',
+        organization: { id: 'org-chess', name: 'Chess', description: 'Chess players.' },
+        service_at_locations: [{ id: 'sal-2', location_id: 'a-location-nobody-has' }],
+        schedules: [{ id: 'sch-2', service_at_location_id: 'sal-2', byday: 'TU' }],
+      }),
+    );
+    const loaded = await load(file);
+    expect(loaded.summary.services).toMatchObject({ created: 1, rejected: 0 });
+    const { body } = await get(`/services/${uuidFor('local:service', 'dangling-2')}`).expect(200);
+    expect(body.schedules[0].service_at_location_id).toBeUndefined();
+  });
 });
 
 describe('CSV packages', () => {
   it('maps an HSDS 1.1 package with numeric ids, and names the file it does not read', async () => {
     const loaded = await load(fixture('hsds-1.1-csv'));
     expect(loaded.summary.services).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 0 });
-    expect(loaded.warnings).toEqual([expect.stringMatching(/^notes\.txt: .*not read/)]);
+    expect(loaded.warnings.sort()).toEqual([
+      expect.stringMatching(/^notes\.txt: .*not read/),
+      // An organization's phone: ORUK 3.0 has nowhere to put it.
+      expect.stringMatching(
+        /^phones\.csv: 1 of its 2 rows belong to no service .* line 3: not read/,
+      ),
+    ]);
     const id = uuidFor('local:service', '10');
     const { body } = await get(`/services/${id}`).expect(200);
     expect(body).toMatchObject({
@@ -415,7 +551,11 @@ describe('CSV packages', () => {
       postal_code: 'BS2 0XX',
       state_province: 'South West',
     });
-    expect(body.attributes.map((a: Doc) => a.taxonomy_term.name)).toContain('Food banks');
+    const foodBanks = body.attributes.find((a: Doc) => a.taxonomy_term.name === 'Food banks');
+    // Its parent, a row of the same table, is a term too.
+    const parent = uuidFor('local:taxonomy', '81');
+    expect(foodBanks.taxonomy_term.parent_id).toBe(parent);
+    expect((await get(`/taxonomy_terms/${parent}`).expect(200)).body.name).toBe('Food');
     expect(body.schedules[0]).toMatchObject({ byday: 'FR', opens_at: '10:00:00' });
     expect(entries(loaded, id).get('/email')).toMatchObject({
       at: 'services.csv:2',
@@ -581,11 +721,14 @@ describe('the command line', () => {
 describe('a harvest of a messy ORUK v1 feed', () => {
   let feed: TestServer;
   const page = JSON.parse(readFileSync(fixture('oruk-v1-vendor.json'), 'utf8'));
+  /** Ids whose /services/{id} answers 503. */
+  const failing = new Set<string>();
 
   beforeAll(async () => {
     feed = await listen((url, res) => {
       if (url.pathname === '/services') return send(res, 200, page);
       const id = decodeURIComponent(url.pathname.replace(/^\/services\//, ''));
+      if (failing.has(id)) return send(res, 503, { error: 'Unavailable' });
       const doc = (page.content as Doc[]).find((s) => String(s.id) === id);
       return doc ? send(res, 200, doc) : send(res, 404, { error: 'Not Found' });
     });
@@ -609,10 +752,20 @@ describe('a harvest of a messy ORUK v1 feed', () => {
     expect(body.provenance).toMatchObject({ source_feed: feed.url, source_id: '2259' });
     expect(body.url).toBeUndefined();
 
+    // Not read next time (its request fails): still to be read again.
+    const rejected = async () =>
+      (await t.db.query(`SELECT rejected FROM feed WHERE base_url = $1`, [feed.url]))[0].rejected;
+    failing.add('1502');
+    const unread = await harvest(t.db, feed.url, { ...options, retries: 1 });
+    expect(unread.failed).toBe(1);
+    expect(await rejected()).toEqual(['1502']);
+
     // Fixed upstream: stored by the next run.
+    failing.clear();
     page.content[2].name = 'Summer playscheme';
     const second = await harvest(t.db, feed.url, options);
     expect(second.summary.services.rejected).toBe(0);
+    expect(await rejected()).toBeNull();
     await get(`/services/${uuidFor(`${feed.url}:service`, '1502')}`).expect(200);
   });
 });

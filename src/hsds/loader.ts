@@ -17,8 +17,14 @@ export interface Checked {
   rejected: Rejection[];
 }
 
-/** Work done in a batch's transaction after its documents are written (see Loader.store). */
-export type AfterWrite = (manager: EntityManager, result: LoadResult) => Promise<void>;
+/**
+ * Work done in a batch's transaction (see Loader.store): before its documents are written
+ * (what they need), and after (what is kept beside them, knowing what became of them).
+ */
+export interface Around {
+  before?(manager: EntityManager): Promise<void>;
+  after?(manager: EntityManager, result: LoadResult): Promise<void>;
+}
 
 export interface LoadResult {
   created: string[];
@@ -78,22 +84,22 @@ export class Loader {
    * Writes checked documents, all in one transaction. If the database refuses the batch,
    * each document is retried alone, so that one bad document is reported and the others
    * are stored. Inside a caller's transaction (`manager`) there is no retry: the refusal
-   * is thrown, for the caller to roll everything back. `after` runs in the same transaction
-   * once the documents are written, with what became of them (what the caller keeps beside
-   * them, e.g. where they came from, is stored with them or not at all).
+   * is thrown, for the caller to roll everything back. `around` runs in the same
+   * transaction, before and after the documents are written: what the caller stores with
+   * them (e.g. where they came from) is stored with them or not at all.
    */
   async store(
     shape: Shape,
     accepted: Checked['accepted'],
     manager?: EntityManager,
-    after?: AfterWrite,
+    around?: Around,
   ): Promise<LoadResult> {
     const result: LoadResult = { created: [], updated: [], unchanged: [], rejected: [] };
     if (!accepted.length) return result;
     const docs = accepted.map((a) => a.doc);
-    if (manager) return this.write(manager, shape, docs, after);
+    if (manager) return this.write(manager, shape, docs, around);
     try {
-      merge(result, await this.transaction(shape, docs, after));
+      merge(result, await this.transaction(shape, docs, around));
     } catch (batchError) {
       if (accepted.length === 1) {
         result.rejected.push(
@@ -103,7 +109,7 @@ export class Loader {
       }
       for (const { doc, index } of accepted) {
         try {
-          merge(result, await this.transaction(shape, [doc], after));
+          merge(result, await this.transaction(shape, [doc], around));
         } catch (error) {
           result.rejected.push(rejection(doc, index, databaseProblem(error)));
         }
@@ -120,15 +126,15 @@ export class Loader {
   private async transaction(
     shape: Shape,
     docs: Doc[],
-    after?: AfterWrite,
+    around?: Around,
     attempt = 1,
   ): Promise<LoadResult> {
     try {
-      return await this.db.transaction((m) => this.write(m, shape, docs, after));
+      return await this.db.transaction((m) => this.write(m, shape, docs, around));
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (attempt < 5 && (code === '40P01' || code === '40001'))
-        return this.transaction(shape, docs, after, attempt + 1);
+        return this.transaction(shape, docs, around, attempt + 1);
       throw error;
     }
   }
@@ -159,8 +165,9 @@ export class Loader {
     manager: EntityManager,
     shape: Shape,
     docs: Doc[],
-    after?: AfterWrite,
+    around?: Around,
   ): Promise<LoadResult> {
+    await around?.before?.(manager);
     const plan = new WritePlan();
     const roots = docs.map((doc) => String(doc.id));
     const rootTable = tableOf(shape.entity);
@@ -198,7 +205,7 @@ export class Loader {
       unchanged: roots.filter((id) => !changed.has(id)),
       rejected: [],
     };
-    await after?.(manager, result);
+    await around?.after?.(manager, result);
     return result;
   }
 }

@@ -106,7 +106,8 @@ export async function harvest(
   const retried = (previous?.rejected ?? []).filter((id) => !listed.has(id));
   const ids = full ? listing.ids : [...listing.ids, ...retried];
   const rejected = new Set<string>();
-  const documents = fetchDocuments(db, client, base, version, ids, options);
+  const unfetched = new Set<string>();
+  const documents = fetchDocuments(db, client, base, version, ids, options, unfetched);
   const summary = await importDocuments(db, prepend(listing.unreadable, documents), {
     batchSize: options.batchSize ?? 100,
     onReport: (entry) => {
@@ -118,8 +119,12 @@ export async function harvest(
 
   const gone = full && listing.complete ? await markGone(db, base, listing.ids) : 0;
   const completed = listing.complete && client.failed === 0;
-  // A full listing says which rejected services are still in the feed.
-  const stillRejected = [...rejected].filter((id) => !full || listed.has(id));
+  // Rejected now, or rejected before and not read this time (a request that failed); a
+  // full listing says which of them are still in the feed.
+  const unread = (previous?.rejected ?? []).filter((id) => unfetched.has(id));
+  const stillRejected = [...new Set([...rejected, ...unread])].filter(
+    (id) => !full || listed.has(id),
+  );
   await completeHarvest(db, base, completed ? startedAt : undefined, stillRejected);
   const s = summary.services;
   const message =
@@ -181,6 +186,8 @@ async function* fetchDocuments(
   version: FeedVersion,
   ids: string[],
   options: HarvestOptions,
+  /** Told the ids whose request failed. */
+  unfetched: Set<string>,
 ): AsyncGenerator<SourceDocument> {
   const concurrency = options.concurrency ?? 4;
   const channel = new Channel<Fetched | undefined>(Math.max(2 * concurrency, 16));
@@ -193,6 +200,7 @@ async function* fetchDocuments(
       const fetchedAt = new Date().toISOString();
       if ('error' in reply || reply.status !== 200) {
         client.fail(url, 'error' in reply ? reply.error : `HTTP ${reply.status}`);
+        unfetched.add(sourceId);
         await channel.push(undefined);
         continue;
       }

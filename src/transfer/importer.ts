@@ -2,11 +2,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENTITIES } from '../hsds/entities';
 import { tableOf } from '../hsds/fields';
 import { quoteIdent } from '../hsds/json-select';
-import { AfterWrite, Checked, databaseProblem, LoadResult, Loader } from '../hsds/loader';
+import { Around, Checked, databaseProblem, LoadResult, Loader } from '../hsds/loader';
 import { SERVICE_FULL, Shape, TAXONOMY_FULL } from '../hsds/shapes';
 import type { Problem } from '../hsds/validation';
-import { Origin, SourceDocument } from './documents';
-import { scopeFeed } from './ids';
+import { Doc, Origin, SourceDocument } from './documents';
+import { scopeFeed, stableUuid } from './ids';
 import { Change, ChangeKind, Rule } from './repair/changes';
 import { resolveReferences } from './repair/references';
 import { repairDocument, RepairResult } from './repair/repair';
@@ -144,6 +144,14 @@ class Import {
   private nextAnalyze = 1000;
   /** Whether record_change may hold rows (known once asked; true once this import adds some). */
   private changesStored: boolean | undefined;
+  /** Ids made for services without one, and how many services were given each. */
+  private readonly madeIds = new Map<string, number>();
+  /** The records nested in the batches being stored (see register()). */
+  private readonly inFlight = new Set<Map<string, Set<string>>>();
+  /** The derived taxonomies counted so far. */
+  private readonly counted = new Set<string>();
+  /** Placeholder taxonomies made by this import (counted as created taxonomies). */
+  private readonly placeholdersCreated = new Set<string>();
   /** The batches being stored, and the first failure of one. */
   private readonly storing = new Set<Promise<void>>();
   private failure: Error | undefined;
@@ -201,6 +209,7 @@ class Import {
       while (this.storing.size) await Promise.race(this.storing);
     }
     if (this.failure) throw this.failure;
+    this.summary.taxonomies.created += this.placeholdersCreated.size;
     return this.summary;
   }
 
@@ -252,7 +261,9 @@ class Import {
       };
     }
     const scope = source.scope ?? 'local';
-    const repaired = repairDocument(SHAPES[source.kind], source.doc, scope);
+    const repaired = repairDocument(SHAPES[source.kind], source.doc, scope, (id) =>
+      this.distinct(id, scope),
+    );
     const changes = [...(source.changes ?? []), ...repaired.changes];
     const problems = [...repaired.problems];
     if (this.options.repair === false) {
@@ -260,23 +271,34 @@ class Import {
         if (!NOT_FAULTS.includes(c.rule))
           problems.push({ path: c.path, reason: `${c.reason} (--no-repair)`, rule: c.rule });
     }
-    const id = typeof repaired.doc.id === 'string' ? repaired.doc.id : undefined;
-    for (const change of changes) {
-      this.options.onReport?.({
-        at: source.at,
-        record: source.kind,
-        id,
-        source_id: source.origin?.sourceId,
-        ...change,
-      });
-    }
     // Where it came from: the feed it was harvested from, or the id it was given here.
     const origin =
       source.origin ??
       (repaired.givenId !== undefined && source.kind === 'service'
         ? { feed: scopeFeed(scope), sourceId: repaired.givenId }
         : undefined);
+    const id = typeof repaired.doc.id === 'string' ? repaired.doc.id : undefined;
+    for (const change of changes) {
+      this.options.onReport?.({
+        at: source.at,
+        record: source.kind,
+        id,
+        source_id: origin?.sourceId,
+        ...change,
+      });
+    }
     return { source, doc: repaired.doc, changes, problems, origin, records: repaired.records };
+  }
+
+  /**
+   * The id of a service without one, made from its name and organization: the second
+   * (third…) such service of this import with the same gets an id of its own, from the
+   * same and its rank (stable while the input's order is), instead of replacing the first.
+   */
+  private distinct(id: string, scope: string): string {
+    const rank = (this.madeIds.get(id) ?? 0) + 1;
+    this.madeIds.set(id, rank);
+    return rank === 1 ? id : stableUuid(`${scope}:service`, `${id}#${rank}`);
   }
 
   private check(kind: SourceDocument['kind'], prepared: Prepared[]): Checked {
@@ -302,18 +324,24 @@ class Import {
     checked: Checked,
   ): Promise<void> {
     if (this.manager && checked.rejected.length) this.abort(kind, prepared, checked.rejected);
-    if (kind === 'service' && checked.accepted.length) await this.resolve(prepared, checked);
+    // What this batch nests, for the other batch being stored beside it to point at.
+    const nested = kind === 'service' ? this.register(prepared, checked) : undefined;
     let result: LoadResult;
     try {
-      result = await this.loader.store(
-        SHAPES[kind],
-        checked.accepted,
-        this.manager,
-        this.keepBeside(kind, prepared),
-      );
+      const placeholders =
+        nested && checked.accepted.length ? await this.resolve(prepared, checked, nested) : [];
+      if (this.manager && checked.rejected.length) this.abort(kind, prepared, checked.rejected);
+      result = await this.loader.store(SHAPES[kind], checked.accepted, this.manager, {
+        before: placeholders.length
+          ? (manager) => this.storePlaceholders(manager, placeholders)
+          : undefined,
+        after: this.keepBeside(kind, prepared),
+      });
     } catch (error) {
-      if (!this.manager) throw error;
+      if (!this.manager || error instanceof Abort) throw error;
       this.abort(kind, prepared, [{ index: 0, ...databaseProblem(error), id: undefined }]);
+    } finally {
+      if (nested) this.inFlight.delete(nested);
     }
     result.rejected.push(...checked.rejected);
     this.count(kind, prepared, result);
@@ -321,44 +349,86 @@ class Import {
     this.options.onProgress?.(this.summary);
   }
 
+  /** Records this batch nests, by table, registered as being stored until it is done. */
+  private register(prepared: Prepared[], checked: Checked): Map<string, Set<string>> {
+    const ids = new Map<string, Set<string>>();
+    for (const a of checked.accepted) {
+      for (const [table, records] of prepared[a.index].records) {
+        let set = ids.get(table);
+        if (!set) ids.set(table, (set = new Set()));
+        for (const r of records) set.add(r.record.id as string);
+      }
+    }
+    this.inFlight.add(ids);
+    return ids;
+  }
+
   /**
-   * What the services of a batch point at without nesting it, against the database
-   * (./repair/references.ts): parts that point at nothing left out, placeholder taxonomies
-   * stored first for terms whose taxonomy is nowhere. The changes are reported as those of
-   * the repairs.
+   * What the services of a batch point at without nesting it, against the database and the
+   * batches being stored beside it (./repair/references.ts): parts that point at nothing
+   * left out, and the placeholder taxonomies to store first for terms whose taxonomy is
+   * nowhere. The changes are reported as those of the repairs; with `repair: false`, a
+   * document with any is rejected instead.
    */
-  private async resolve(prepared: Prepared[], checked: Checked): Promise<void> {
+  private async resolve(
+    prepared: Prepared[],
+    checked: Checked,
+    own: Map<string, Set<string>>,
+  ): Promise<Doc[]> {
     const targets = checked.accepted.map((a) => {
       const p = prepared[a.index];
       // The records the repairs found are the ones stored: validation copies nothing once
       // the repairs have left out the empty values.
       if (a.doc !== p.doc) throw new Error('a checked document is not the one repaired');
-      return {
-        doc: a.doc,
-        records: p.records,
-        changes: [] as Change[],
-        scope: p.source.scope ?? 'local',
-        prepared: p,
-      };
+      return { records: p.records, changes: [] as Change[], scope: p.source.scope ?? 'local', a };
     });
-    const { taxonomies } = await resolveReferences(this.manager ?? this.db.manager, targets);
-    if (taxonomies.length) {
-      const placeholders = taxonomies.map((doc, index) => ({ doc, index }));
-      const stored = await this.loader.store(TAXONOMY_FULL, placeholders, this.manager);
-      this.summary.taxonomies.created += stored.created.length;
-    }
+    const { taxonomies } = await resolveReferences(
+      this.manager ?? this.db.manager,
+      targets,
+      // (This batch's own records are the references' own business.)
+      (table, id) => [...this.inFlight].some((ids) => ids !== own && ids.get(table)?.has(id)),
+    );
     for (const t of targets) {
+      const p = prepared[t.a.index];
       for (const change of t.changes) {
-        t.prepared.changes.push(change);
+        p.changes.push(change);
         this.options.onReport?.({
-          at: t.prepared.source.at,
+          at: p.source.at,
           record: 'service',
-          id: t.doc.id as string,
-          source_id: t.prepared.origin?.sourceId,
+          id: p.doc.id as string,
+          source_id: p.origin?.sourceId,
           ...change,
         });
       }
     }
+    if (this.options.repair !== false) return taxonomies;
+    // --no-repair: what would have been left out or stood in for rejects the document.
+    const faulty = new Set(targets.filter((t) => t.changes.length));
+    checked.accepted = checked.accepted.filter(
+      (a) => !targets.some((t) => t.a === a && faulty.has(t)),
+    );
+    for (const t of faulty) {
+      for (const c of t.changes) {
+        checked.rejected.push({
+          index: t.a.index,
+          id: t.a.doc.id as string,
+          path: c.path,
+          reason: `${c.reason} (--no-repair)`,
+          rule: c.rule,
+        });
+      }
+    }
+    return [];
+  }
+
+  /** Placeholder taxonomies, in the transaction of the services that need them. */
+  private async storePlaceholders(manager: EntityManager, taxonomies: Doc[]): Promise<void> {
+    const stored = await this.loader.store(
+      TAXONOMY_FULL,
+      taxonomies.map((doc, index) => ({ doc, index })),
+      manager,
+    );
+    for (const id of stored.created) this.placeholdersCreated.add(id);
   }
 
   /**
@@ -366,10 +436,22 @@ class Import {
    * to each (replacing those of its last import; none left when this one changed nothing),
    * and where each came from when that is known.
    */
-  private keepBeside(kind: SourceDocument['kind'], prepared: Prepared[]): AfterWrite {
+  private keepBeside(
+    kind: SourceDocument['kind'],
+    prepared: Prepared[],
+  ): NonNullable<Around['after']> {
     return async (manager, result) => {
       const stored = new Set([...result.created, ...result.updated, ...result.unchanged]);
-      const mine = prepared.filter((p) => stored.has(p.doc.id as string) && !p.problems.length);
+      // The last of the documents of an id (one given twice is stored as the last says),
+      // and not a taxonomy derived for services (partial, each: not the publisher's record).
+      const mine = [
+        ...new Map(
+          prepared
+            .filter((p) => stored.has(p.doc.id as string) && !p.problems.length)
+            .filter((p) => !p.source.companion)
+            .map((p) => [p.doc.id as string, p]),
+        ).values(),
+      ];
       const changed = mine.filter((p) => p.changes.length);
       const clean = mine.filter((p) => !p.changes.length).map((p) => p.doc.id);
       // (Nothing to remove while the table is empty, as it is for a first import.)
@@ -394,30 +476,46 @@ class Import {
         );
       }
       const origins = mine.filter((p) => p.origin && kind === 'service');
-      if (origins.length) {
-        const rows = origins.map((p) => ({
-          id: p.doc.id,
-          source_feed: p.origin!.feed,
-          source_id: p.origin!.sourceId,
-          fetched_at: p.origin!.fetchedAt ?? null,
-        }));
+      // A harvest says when it fetched each; an import again of the same ids changes nothing.
+      const harvested = origins.filter((p) => p.origin!.fetchedAt);
+      const imported = origins.filter((p) => !p.origin!.fetchedAt);
+      for (const [rows, always] of [
+        [harvested, true],
+        [imported, false],
+      ] as const) {
+        if (!rows.length) continue;
         await manager.query(
           `INSERT INTO provenance AS p (id, source_feed, source_id, fetched_at, gone_at)
            SELECT r.id, r.source_feed, r.source_id, coalesce(r.fetched_at, now()), NULL
            FROM json_to_recordset($1::json)
              AS r(id uuid, source_feed text, source_id text, fetched_at timestamptz)
            ON CONFLICT (id) DO UPDATE SET source_feed = EXCLUDED.source_feed,
-             source_id = EXCLUDED.source_id, fetched_at = EXCLUDED.fetched_at, gone_at = NULL`,
-          [JSON.stringify(rows)],
+             source_id = EXCLUDED.source_id, fetched_at = EXCLUDED.fetched_at, gone_at = NULL
+           WHERE $2 OR (p.source_feed, p.source_id, p.gone_at)
+             IS DISTINCT FROM (EXCLUDED.source_feed, EXCLUDED.source_id, NULL)`,
+          [
+            JSON.stringify(
+              rows.map((p) => ({
+                id: p.doc.id,
+                source_feed: p.origin!.feed,
+                source_id: p.origin!.sourceId,
+                fetched_at: p.origin!.fetchedAt ?? null,
+              })),
+            ),
+            always,
+          ],
         );
       }
     };
   }
 
   private async changesKept(manager: EntityManager): Promise<boolean> {
-    this.changesStored ??= (
-      await manager.query<{ any: boolean }[]>('SELECT EXISTS (SELECT 1 FROM record_change) AS any')
-    )[0].any;
+    if (this.changesStored === undefined) {
+      const [{ any }] = await manager.query<{ any: boolean }[]>(
+        'SELECT EXISTS (SELECT 1 FROM record_change) AS any',
+      );
+      this.changesStored ||= any;
+    }
     return this.changesStored;
   }
 
@@ -441,9 +539,15 @@ class Import {
 
   private count(kind: SourceDocument['kind'], prepared: Prepared[], result: LoadResult) {
     const counts = kind === 'service' ? this.summary.services : this.summary.taxonomies;
-    counts.created += result.created.length;
-    counts.updated += result.updated.length;
-    counts.unchanged += result.unchanged.length;
+    // A taxonomy derived for services comes in parts (its terms as services use them):
+    // counted once, as its first part went.
+    const once = (ids: string[]) =>
+      prepared[0]?.source.companion
+        ? ids.filter((id) => !this.counted.has(id) && this.counted.add(id))
+        : ids;
+    counts.created += once(result.created).length;
+    counts.updated += once(result.updated).length;
+    counts.unchanged += once(result.unchanged).length;
     const rejected = new Set(result.rejected.map((r) => r.index));
     counts.rejected += rejected.size;
     // Changes are counted for the records stored; a rejected one's are in the report only.

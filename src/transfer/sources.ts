@@ -219,6 +219,8 @@ export function documentsOf(options: {
   fromV1?: boolean;
 }): (value: unknown, at: string) => Generator<SourceDocument> {
   const companions = new CompanionTaxonomies();
+  /** Services without an id, by name: how many so far (each gets an id of its own). */
+  const nameless = new Map<string, number>();
   return function* toDocuments(value, at) {
     const items = Array.isArray(value)
       ? value
@@ -236,7 +238,13 @@ export function documentsOf(options: {
       }
       const scope = options.idScope;
       if (options.fromV1 || isV1Service(item)) {
-        const { service, taxonomies, changes } = fromV1Service(item, scope);
+        let rank = 1;
+        if (item.id === undefined || item.id === null || item.id === '') {
+          const name = JSON.stringify(item.name ?? '');
+          rank = (nameless.get(name) ?? 0) + 1;
+          nameless.set(name, rank);
+        }
+        const { service, taxonomies, changes } = fromV1Service(item, scope, rank);
         yield* companions.documents(taxonomies, where, scope);
         // A v1 id that is not a UUID stays where a reader can see it: the provenance.
         const given =
@@ -253,7 +261,7 @@ export function documentsOf(options: {
           typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : '';
         const vendor = vendorExtras(
           item,
-          canonicalUuid(id) ?? uuidFor(`${scope}:service`, id),
+          canonicalUuid(id) ?? (id ? uuidFor(`${scope}:service`, id) : undefined),
           scope,
         );
         const doc: Doc = Object.fromEntries(

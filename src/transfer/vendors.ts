@@ -33,7 +33,16 @@ export interface VendorMapping {
   changes: Change[];
 }
 
-export function vendorExtras(raw: Doc, serviceId: string, scope: string): VendorMapping {
+/**
+ * `serviceId`: the service's id as it will be stored, which the attributes' ids are made
+ * from; without one (a record without an id), the attributes get theirs when the record
+ * has its own (src/transfer/repair/).
+ */
+export function vendorExtras(
+  raw: Doc,
+  serviceId: string | undefined,
+  scope: string,
+): VendorMapping {
   const out: VendorMapping = { fields: {}, attributes: [], changes: [] };
   const audiences = docs(raw.pc_targetAudience);
   if (audiences.length) {
@@ -64,7 +73,7 @@ export function vendorExtras(raw: Doc, serviceId: string, scope: string): Vendor
       };
       terms.set(termId, term);
       out.attributes.push({
-        id: uuidFor(`${scope}:attribute`, `${serviceId}|audience|${termId}`),
+        id: serviceId && uuidFor(`${scope}:attribute`, `${serviceId}|audience|${termId}`),
         taxonomy_term_id: termId,
         link_type: 'audience',
         taxonomy_term: term,

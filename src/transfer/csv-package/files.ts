@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix } from 'node:path';
 import * as yauzl from 'yauzl';
 import { ENTITIES } from '../../hsds/entities';
+import { CsvError, csvRecords } from '../../common/csv';
 import { CsvPackageError, DESCRIPTOR, fileNamesOf } from './names';
 
 /** The files of a package being read, in a folder or a zip. */
@@ -106,3 +107,46 @@ async function zipFiles(path: string): Promise<PackageFiles> {
 
 const missing = (file: string) =>
   new CsvPackageError(`${file}: listed in ${DESCRIPTOR} but not in the package`);
+
+/**
+ * The records of a CSV file with the line each starts on. Lines are handed to the parser
+ * one at a time, so that when it returns a record the line it ended on is known; a record
+ * starts as many lines earlier as it has line breaks in its quoted fields.
+ */
+export async function* numberedRecords(
+  chunks: AsyncIterable<string>,
+  file: string,
+): AsyncGenerator<{ fields: string[]; line: number }> {
+  let line = 0;
+  async function* lines(): AsyncGenerator<string> {
+    let rest = '';
+    for await (const chunk of chunks) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        line++;
+        yield text.slice(start, end + 1);
+        start = end + 1;
+      }
+      rest = text.slice(start);
+    }
+    if (rest !== '') {
+      line++;
+      yield rest;
+    }
+  }
+  try {
+    for await (const batch of csvRecords(lines(), file)) {
+      for (const fields of batch) {
+        let breaks = 0;
+        for (const field of fields) {
+          for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) breaks++;
+        }
+        yield { fields, line: line - breaks };
+      }
+    }
+  } catch (error) {
+    if (error instanceof CsvError) throw new CsvPackageError(error.message);
+    throw error;
+  }
+}

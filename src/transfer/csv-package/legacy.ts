@@ -1,8 +1,7 @@
 import { posix } from 'node:path';
-import { CsvError, csvRecords } from '../../common/csv';
 import { CompanionTaxonomies, Doc, SourceDocument } from '../documents';
 import { fromV1Service } from '../v1/mapper';
-import { PackageFiles } from './files';
+import { numberedRecords, PackageFiles } from './files';
 import { CsvPackageError } from './names';
 
 /**
@@ -65,14 +64,20 @@ const LEGACY_ONLY = new Set([
   'eligibility.csv',
 ]);
 /** File names that only an HSDS 3.0 package has. */
-const V3_ONLY = new Set(['addresses.csv', 'attributes.csv', 'service_at_location.csv']);
+const V3_ONLY = new Set([
+  'addresses.csv',
+  'address.csv',
+  'attributes.csv',
+  'attribute.csv',
+  'service_at_location.csv',
+]);
 
 /**
  * Which version the files say the package is: 'legacy' (before 3.0), '3.0', or a problem
  * when it holds files of both (a package read half one way and half the other would lose
  * records silently).
  */
-export function packageVersion(files: string[], declared?: unknown): 'legacy' | '3.0' {
+export function packageVersion(files: string[]): 'legacy' | '3.0' {
   const names = files.map((f) => posix.basename(f).toLowerCase());
   const legacy = names.filter((n) => LEGACY_ONLY.has(n));
   const v3 = names.filter((n) => V3_ONLY.has(n));
@@ -82,9 +87,8 @@ export function packageVersion(files: string[], declared?: unknown): 'legacy' | 
         `(${legacy.join(', ')}): give one version's files only`,
     );
   }
-  if (legacy.length) return 'legacy';
-  if (typeof declared === 'string' && /^[12]\./.test(declared) && !v3.length) return 'legacy';
-  return '3.0';
+  // (datapackage.json's `version` is the package's own, not the standard's: not a sign.)
+  return legacy.length ? 'legacy' : '3.0';
 }
 
 interface Row {
@@ -95,30 +99,21 @@ interface Row {
 async function rows(files: PackageFiles, file: string): Promise<Row[]> {
   let header: string[] | undefined;
   const out: Row[] = [];
-  let line = 0;
-  try {
-    for await (const batch of csvRecords(await files.open(file), file)) {
-      for (const fields of batch) {
-        line++;
-        if (!header) {
-          header = fields.map((name) => name.trim().toLowerCase());
-          continue;
-        }
-        if (fields.length !== header.length) {
-          throw new CsvPackageError(
-            `${file}, record ${line}: ${fields.length} fields where the header has ${header.length}`,
-          );
-        }
-        const cells: Doc = {};
-        header.forEach((name, i) => {
-          if (fields[i] !== '' && name !== '') cells[name] = fields[i];
-        });
-        out.push({ cells, line });
-      }
+  for await (const { fields, line } of numberedRecords(await files.open(file), file)) {
+    if (!header) {
+      header = fields.map((name) => name.trim().toLowerCase());
+      continue;
     }
-  } catch (error) {
-    if (error instanceof CsvError) throw new CsvPackageError(error.message);
-    throw error;
+    if (fields.length !== header.length) {
+      throw new CsvPackageError(
+        `${file}, line ${line}: ${fields.length} fields where the header has ${header.length}`,
+      );
+    }
+    const cells: Doc = {};
+    header.forEach((name, i) => {
+      if (fields[i] !== '' && name !== '') cells[name] = fields[i];
+    });
+    out.push({ cells, line });
   }
   return out;
 }
@@ -131,11 +126,13 @@ export async function* readLegacyPackage(
 ): AsyncGenerator<SourceDocument> {
   const present = new Map(files.list().map((f) => [posix.basename(f).toLowerCase(), f]));
   const tables = new Map<string, Row[]>();
+  const fileOf: Record<string, string> = {};
   const used = new Set<string>();
   for (const [table, names] of Object.entries(TABLES)) {
     const file = names.map((n) => present.get(`${n}.csv`)).find(Boolean);
     if (!file) continue;
     used.add(file);
+    fileOf[table] = file;
     tables.set(table, await rows(files, file));
   }
   for (const file of files.list())
@@ -151,7 +148,9 @@ export async function* readLegacyPackage(
     for (const { cells } of tables.get(table) ?? []) {
       const key = cells[column];
       if (typeof key !== 'string') continue;
-      index.set(key, [...(index.get(key) ?? []), cells]);
+      let list = index.get(key);
+      if (!list) index.set(key, (list = []));
+      list.push(cells);
     }
     return (key: unknown) => (typeof key === 'string' ? (index.get(key) ?? []) : []);
   };
@@ -180,43 +179,70 @@ export async function* readLegacyPackage(
   const costs = by('cost_options', 'service_id');
   const reviews = by('reviews', 'service_id');
   const links = by('services_taxonomy', 'service_id');
-  /** A v1 taxonomy: 1.x's {name, vocabulary}, or 2.0's term {term, taxonomy}. */
-  const asV1Taxonomy = (row: Doc | undefined, id: unknown): Doc | undefined => {
+  /** The rows that made it into a service: the others are named, not lost without a word. */
+  const reached = new Set<Doc>();
+  const use = (found: Doc[]): Doc[] => {
+    for (const row of found) reached.add(row);
+    return found;
+  };
+  const useOne = (row: Doc | undefined): Doc | undefined => {
+    if (row) reached.add(row);
+    return row;
+  };
+  /**
+   * A v1 taxonomy: 1.x's {name, vocabulary}, or 2.0's term {term, taxonomy}, with the rows
+   * of its parents nested as v1 nests them (so that they are stored as terms too).
+   */
+  const asV1Taxonomy = (row: Doc | undefined, id: unknown, depth = 0): Doc | undefined => {
     if (!row) return typeof id === 'string' ? { id } : undefined;
+    reached.add(row);
     const { term, taxonomy: scheme, ...rest } = row;
-    return { ...rest, name: rest.name ?? term, vocabulary: rest.vocabulary ?? scheme };
+    const parent =
+      typeof rest.parent_id === 'string' && depth < 20
+        ? asV1Taxonomy(taxonomy(rest.parent_id), rest.parent_id, depth + 1)
+        : undefined;
+    const v1: Doc = { ...rest, name: rest.name ?? term, vocabulary: rest.vocabulary ?? scheme };
+    if (parent?.name !== undefined) {
+      // The parent itself, not only its id and name.
+      delete v1.parent_id;
+      delete v1.parent_name;
+      v1.parent = parent;
+    }
+    return v1;
   };
   const servicesFile = present.get('services.csv') ?? 'services.csv';
   const companions = new CompanionTaxonomies();
   for (const { cells, line } of services) {
     const v1: Doc = {
       ...cells,
-      organization: organization(cells.organization_id),
-      service_at_locations: sals(cells.id).map((sal) => {
-        const place = location(sal.location_id);
+      organization: useOne(organization(cells.organization_id)),
+      service_at_locations: use(sals(cells.id)).map((sal) => {
+        const place = useOne(location(sal.location_id));
         return {
           ...sal,
           location: place && {
             ...place,
-            physical_addresses: physical(place.id),
-            postal_addresses: postal(place.id),
-            accessibility_for_disabilities: access(place.id),
-            phones: locationPhones(place.id),
+            physical_addresses: use(physical(place.id)),
+            postal_addresses: use(postal(place.id)),
+            accessibility_for_disabilities: use(access(place.id)),
+            phones: use(locationPhones(place.id)),
           },
-          regular_schedule: salSchedules(sal.id),
+          regular_schedule: use(salSchedules(sal.id)),
         };
       }),
-      regular_schedules: schedules(cells.id).filter((s) => s.service_at_location_id === undefined),
-      holiday_schedules: holidays(cells.id),
-      eligibilitys: eligibility(cells.id),
-      service_areas: areas(cells.id),
-      languages: languages(cells.id),
-      fundings: funding(cells.id),
-      cost_options: costs(cells.id),
-      reviews: reviews(cells.id),
-      contacts: contacts(cells.id).map((c) => ({ ...c, phones: contactPhones(c.id) })),
-      phones: servicePhones(cells.id).filter((p) => p.contact_id === undefined),
-      service_taxonomys: links(cells.id).map((link) => {
+      regular_schedules: use(
+        schedules(cells.id).filter((s) => s.service_at_location_id === undefined),
+      ),
+      holiday_schedules: use(holidays(cells.id)),
+      eligibilitys: use(eligibility(cells.id)),
+      service_areas: use(areas(cells.id)),
+      languages: use(languages(cells.id)),
+      fundings: use(funding(cells.id)),
+      cost_options: use(costs(cells.id)),
+      reviews: use(reviews(cells.id)),
+      contacts: use(contacts(cells.id)).map((c) => ({ ...c, phones: use(contactPhones(c.id)) })),
+      phones: use(servicePhones(cells.id).filter((p) => p.contact_id === undefined)),
+      service_taxonomys: use(links(cells.id)).map((link) => {
         const termId = link.taxonomy_id ?? link.taxonomy_term_id;
         return { id: link.id, taxonomy: asV1Taxonomy(taxonomy(termId), termId) };
       }),
@@ -225,5 +251,15 @@ export async function* readLegacyPackage(
     const { service, taxonomies, changes } = fromV1Service(v1, scope);
     yield* companions.documents(taxonomies, at, scope);
     yield { kind: 'service', doc: service, at, scope, changes };
+  }
+  for (const [table, found] of tables) {
+    if (table === 'services') continue;
+    const lost = found.filter((row) => !reached.has(row.cells));
+    if (lost.length)
+      warn(
+        fileOf[table],
+        `${lost.length} of its ${found.length} rows belong to no service of the package ` +
+          `(by the ids they name), e.g. line ${lost[0].line}: not read`,
+      );
   }
 }

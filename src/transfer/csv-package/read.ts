@@ -1,10 +1,9 @@
 import { posix } from 'node:path';
-import { CsvError, csvRecords } from '../../common/csv';
 import { ENTITIES } from '../../hsds/entities';
 import { FieldSpec, fieldsOf, tableOf } from '../../hsds/fields';
 import { SERVICE_FULL, Shape, shapeFields, TAXONOMY_FULL } from '../../hsds/shapes';
 import { Doc, SourceDocument } from '../documents';
-import { openPackage, PackageFiles, safePath } from './files';
+import { numberedRecords, openPackage, PackageFiles, safePath } from './files';
 import { packageVersion, readLegacyPackage } from './legacy';
 import { csvFileOf, CsvPackageError, DESCRIPTOR, fileNamesOf } from './names';
 
@@ -133,49 +132,6 @@ function cellValue(field: FieldSpec, text: string): unknown {
   return text;
 }
 
-/**
- * The records of a CSV file with the line each starts on. Lines are handed to the parser
- * one at a time, so that when it returns a record the line it ended on is known; a record
- * starts as many lines earlier as it has line breaks in its quoted fields.
- */
-async function* numberedRecords(
-  chunks: AsyncIterable<string>,
-  file: string,
-): AsyncGenerator<{ fields: string[]; line: number }> {
-  let line = 0;
-  async function* lines(): AsyncGenerator<string> {
-    let rest = '';
-    for await (const chunk of chunks) {
-      const text = rest + chunk;
-      let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        line++;
-        yield text.slice(start, end + 1);
-        start = end + 1;
-      }
-      rest = text.slice(start);
-    }
-    if (rest !== '') {
-      line++;
-      yield rest;
-    }
-  }
-  try {
-    for await (const batch of csvRecords(lines(), file)) {
-      for (const fields of batch) {
-        let breaks = 0;
-        for (const field of fields) {
-          for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) breaks++;
-        }
-        yield { fields, line: line - breaks };
-      }
-    }
-  } catch (error) {
-    if (error instanceof CsvError) throw new CsvPackageError(error.message);
-    throw error;
-  }
-}
-
 async function readTable(
   files: PackageFiles,
   { entity, file }: Resource,
@@ -285,8 +241,7 @@ export async function* readCsvPackage(
   const scope = options.idScope ?? 'local';
   const warn = options.onWarning ?? (() => undefined);
   try {
-    const declared = files.has(DESCRIPTOR) ? await readDescriptorVersion(files) : undefined;
-    if (packageVersion(files.list(), declared) === 'legacy') {
+    if (packageVersion(files.list()) === 'legacy') {
       yield* readLegacyPackage(files, scope, warn);
       return;
     }
@@ -314,16 +269,5 @@ export async function* readCsvPackage(
     }
   } finally {
     files.close();
-  }
-}
-
-/** The `version` datapackage.json declares, if any (HSDS packages say which they are). */
-async function readDescriptorVersion(files: PackageFiles): Promise<unknown> {
-  let text = '';
-  for await (const chunk of await files.open(DESCRIPTOR)) text += chunk;
-  try {
-    return (JSON.parse(text.replace(/^\uFEFF/, '')) as { version?: unknown } | null)?.version;
-  } catch {
-    return undefined; // said by readDescriptor, in its place
   }
 }

@@ -27,6 +27,7 @@ export interface Dangling {
 export const REFERENCING = new Set([
   'attribute',
   'taxonomy_term',
+  'location',
   'service_at_location',
   'schedule',
   'language',
@@ -50,9 +51,15 @@ export interface Referrer {
 
 type Visit = Nested & { doc: Referrer };
 
+/**
+ * `storing` says which records other batches of the import are storing at the same time
+ * (their rows not yet visible here): what points at them is kept, for the database's
+ * foreign keys to wait for them.
+ */
 export async function resolveReferences(
   manager: EntityManager,
   batch: Referrer[],
+  storing: (table: string, id: string) => boolean = () => false,
 ): Promise<Dangling> {
   const visits = new Map<string, Visit[]>();
   for (const doc of batch)
@@ -66,17 +73,28 @@ export async function resolveReferences(
       }
     }
   const of = (table: string) => visits.get(table) ?? [];
+  /** Of these ids of a table, the ones stored (or being stored by another batch). */
   const known = async (table: string, ids: Iterable<unknown>): Promise<Set<string>> => {
-    const list = [...new Set([...ids].filter((id): id is string => typeof id === 'string'))];
-    if (!list.length) return new Set();
+    const found = new Set<string>();
+    const list = [...new Set(ids)].filter((id): id is string => {
+      if (typeof id !== 'string') return false;
+      if (storing(table, id)) found.add(id);
+      return !found.has(id);
+    });
+    if (!list.length) return found;
     const rows = await manager.query<{ id: string }[]>(
       `SELECT id FROM ${table} WHERE id = ANY($1::uuid[])`,
       [list],
     );
-    return new Set(rows.map((r) => r.id));
+    for (const r of rows) found.add(r.id);
+    return found;
   };
-  const nested = (table: string) => new Set(of(table).map((v) => v.record.id as string));
+  /** Records left out here: what points at them points at nothing. */
+  const dropped = new Set<Doc>();
+  const nested = (table: string) =>
+    new Set(of(table).flatMap((v) => (dropped.has(v.record) ? [] : [v.record.id as string])));
   const drop = (v: Visit, reason: string) => {
+    dropped.add(v.record);
     v.list?.splice(v.list.indexOf(v.record), 1);
     v.doc.changes.push({
       kind: 'dropped',
@@ -130,8 +148,11 @@ export async function resolveReferences(
     });
   }
 
-  // Services at locations whose location is neither nested nor stored.
-  const sals = of('service_at_location').filter((v) => !isDoc(v.record.location));
+  // Services at locations whose location is neither nested (in any of them) nor stored.
+  const locations = nested('location');
+  const sals = of('service_at_location').filter(
+    (v) => !isDoc(v.record.location) && !locations.has(v.record.location_id as string),
+  );
   const storedLocations = await known(
     'location',
     sals.map((v) => v.record.location_id),

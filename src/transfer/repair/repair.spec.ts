@@ -187,6 +187,27 @@ describe('a value in another form with one obvious meaning is repaired', () => {
     expect(only(result, path)).toMatchObject({ kind: 'repaired', rule, after });
   });
 
+  it('keeps real sites whose names begin like placeholders (Test Valley is a council)', () => {
+    for (const url of [
+      'https://www.testvalley.gov.uk/',
+      'https://examplebakery.co.uk',
+      'https://food.example.org',
+      'https://org-id.example/GB-CHC-1034581',
+    ]) {
+      const result = repair({ url });
+      expect(result.doc.url).toBe(url);
+      expect(result.changes).toEqual([]);
+    }
+    for (const url of ['https://foo.test/', 'http://localhost:3000/', 'example.com/help'])
+      expect(only(repair({ url }), '/url')).toMatchObject({ kind: 'dropped', rule: 'url' });
+  });
+
+  it('writes a date-time with its offset but without seconds as RFC 3339 requires', () => {
+    const result = repair({ last_modified: '2025-09-02T10:30Z' });
+    expectValid(result);
+    expect(result.doc.last_modified).toBe('2025-09-02T10:30:00.000Z');
+  });
+
   it('keeps a date-time with its offset as it is, and says nothing', () => {
     const result = repair({ last_modified: '2024-07-01T12:00:00+01:00' });
     expectValid(result);
@@ -388,6 +409,53 @@ describe('records and their ids', () => {
       `repaired required ${LOCATION}/addresses/0/state_province`,
       `repaired required ${LOCATION}/location_type`,
     ]);
+  });
+
+  it('takes the id of a nested record without one from the link that names it', () => {
+    const term = ORG.replace('02', '0a');
+    const result = repair({
+      attributes: [{ id: OTHER, taxonomy_term_id: term, taxonomy_term: { name: 'Debt' } }],
+    });
+    expectValid(result);
+    expect(result.doc.attributes).toEqual([
+      expect.objectContaining({
+        taxonomy_term_id: term,
+        taxonomy_term: expect.objectContaining({ id: term }),
+      }),
+    ]);
+    expect(result.changes.filter((c) => c.rule === 'nested-link')).toEqual([]);
+  });
+
+  it('drops what a document can only be given by an export (provenance), and keys of Object.prototype', () => {
+    const result = repair({
+      provenance: { source_feed: 'https://feed.example.org', source_id: '1' },
+      constructor: { x: null },
+    });
+    expectValid(result);
+    expect(Object.hasOwn(result.doc, 'provenance')).toBe(false);
+    expect(Object.hasOwn(result.doc, 'constructor')).toBe(false);
+    expect(result.changes.map((c) => `${c.rule} ${c.path}`)).toEqual([
+      'unknown-field /constructor',
+    ]);
+  });
+
+  it('makes distinct the ids of services without one, of the same name, when asked', () => {
+    const anonymous = () => {
+      const doc = service();
+      delete doc.id;
+      return doc;
+    };
+    const seen = new Map<string, number>();
+    const distinct = (id: string) => {
+      const n = (seen.get(id) ?? 0) + 1;
+      seen.set(id, n);
+      return n === 1 ? id : stableUuid('local:service', `${id}#${n}`);
+    };
+    const [a, b] = [anonymous(), anonymous()].map((d) =>
+      repairDocument(SERVICE_FULL, d, 'local', distinct),
+    );
+    expect(a.doc.id).not.toBe(b.doc.id);
+    expect(only(b, '/id').reason).toMatch(/rank/);
   });
 
   it('rejects only a service without a name or an organization', () => {

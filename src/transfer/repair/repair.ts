@@ -40,16 +40,22 @@ export interface RepairResult {
  * Repairs a document in place (an import's documents are its own: parsed, mapped or
  * assembled for it) and returns it, with what was changed.
  */
-export function repairDocument(shape: Shape, input: Doc, scope: string): RepairResult {
+export function repairDocument(
+  shape: Shape,
+  input: Doc,
+  scope: string,
+  /** Makes a service's id made from its name and organization distinct within an import. */
+  distinct: (id: string) => string = (id) => id,
+): RepairResult {
   const givenId =
     typeof input.id === 'string' || typeof input.id === 'number' ? String(input.id) : undefined;
-  const walk = new Walk(scope);
+  const walk = new Walk(scope, distinct);
   const doc = walk.record(shape, input, '', undefined) ?? {};
   return {
     doc,
     changes: walk.log.changes,
     problems: walk.problems,
-    records: walk.records,
+    records: byTable(walk.tracked),
     givenId: givenId !== undefined && canonicalUuid(givenId) === undefined ? givenId : undefined,
   };
 }
@@ -80,9 +86,13 @@ interface Parent {
 class Walk {
   readonly log = new ChangeLog();
   readonly problems: Problem[] = [];
-  readonly records = new Map<string, Nested[]>();
+  /** The nested records ./references.ts checks, as met (see track()). */
+  readonly tracked: [table: string, nested: Nested][] = [];
 
-  constructor(private readonly scope: string) {}
+  constructor(
+    private readonly scope: string,
+    private readonly distinct: (id: string) => string,
+  ) {}
 
   /** A record of `shape`, repaired; undefined when it is to be left out. */
   record(shape: Shape, value: unknown, path: string, parent: Parent | undefined): Doc | undefined {
@@ -93,6 +103,8 @@ class Walk {
     }
     const fields = fieldMap(shape.entity);
     const given = value.id;
+    // What is met inside a record left out is not checked: it is not stored.
+    const mark = this.tracked.length;
     // Repaired in place: most values stay as they are, and copying them all would cost an
     // import more than the repairs.
     const out = value;
@@ -108,10 +120,10 @@ class Walk {
         if (parent !== undefined && key === parent.via && raw === parent.given) {
           // Its parent's id as given: the parent's id, however that was repaired.
           out[key] = parent.id;
-        } else if (!parent?.constants || !(key in parent.constants)) {
+        } else if (!parent?.constants || !Object.hasOwn(parent.constants, key)) {
           this.field(table, field, raw, path, out, parent);
         }
-      } else if (!shape.nest?.[key]) {
+      } else if (!Object.hasOwn(shape.nest ?? {}, key)) {
         this.log.dropped(
           'unknown-field',
           `${path}/${key}`,
@@ -142,6 +154,9 @@ class Walk {
         });
         if (list !== raw) out[key] = list;
       } else {
+        // A nested record without an id is the one its parent names.
+        if (isDoc(raw) && (raw.id ?? '') === '' && typeof out[nest.via] === 'string')
+          raw.id = out[nest.via];
         const child = this.record(nest.shape, raw, at, undefined);
         if (!child) {
           delete out[key];
@@ -163,7 +178,9 @@ class Walk {
       }
     }
     const rules = TABLE_RULES[table];
-    return rules ? rules(out, path, this) : out;
+    const kept = rules ? rules(out, path, this) : out;
+    if (!kept) this.tracked.length = mark;
+    return kept;
   }
 
   /** An array of child records: each repaired, duplicates resolved (the same array when all are kept). */
@@ -188,6 +205,7 @@ class Walk {
     const byId = new Map<string, Doc>();
     (list as unknown[]).forEach((child, i) => {
       const at = `${path}/${i}`;
+      const mark = this.tracked.length;
       const record = this.record(shape, child, at, parent);
       if (!record) return;
       const twin = byId.get(record.id as string);
@@ -199,6 +217,7 @@ class Walk {
             record.id,
             'the same record twice in one list',
           );
+          this.tracked.length = mark;
           return;
         }
         const id = this.contentId(tableOf(shape.entity), record, parent);
@@ -209,6 +228,12 @@ class Walk {
           id,
           'another record of the list has this id',
         );
+        // Its own children name it by its new id.
+        for (const [key, nest] of nestsOf(shape)) {
+          const children = record[key];
+          if (!nest.many || !Array.isArray(children)) continue;
+          for (const c of children as Doc[]) if (c[nest.via] === record.id) c[nest.via] = id;
+        }
         record.id = id;
       }
       byId.set(record.id as string, record);
@@ -223,10 +248,7 @@ class Walk {
   /** A nested record that ./references.ts will check, where it is. */
   private track(shape: Shape, record: Doc, path: string, list?: Doc[]): void {
     const table = tableOf(shape.entity);
-    if (!REFERENCING.has(table)) return;
-    let records = this.records.get(table);
-    if (!records) this.records.set(table, (records = []));
-    records.push({ record, path, list });
+    if (REFERENCING.has(table)) this.tracked.push([table, { record, path, list }]);
   }
 
   /** One field of a record at `record` (its path), repaired into `out`. */
@@ -312,19 +334,29 @@ class Walk {
     path: string,
     parent: Parent | undefined,
   ): string {
-    const id =
-      parent || table !== 'service'
-        ? this.contentId(table, out, parent)
-        : stableUuid(
-            `${this.scope}:${table}`,
-            `name:${JSON.stringify(out.name ?? '')}|${JSON.stringify(given.organization_id ?? (given.organization as Doc | undefined)?.id ?? '')}`,
-          );
+    if (parent || table !== 'service') {
+      const id = this.contentId(table, out, parent);
+      this.log.repaired(
+        'id-missing',
+        `${path}/id`,
+        given.id,
+        id,
+        `a ${table} without an id: made from ${parent ? 'its parent and ' : ''}its content`,
+      );
+      return id;
+    }
+    const organization = given.organization_id ?? (given.organization as Doc | undefined)?.id;
+    const made = stableUuid(
+      `${this.scope}:${table}`,
+      `name:${JSON.stringify(out.name ?? '')}|${JSON.stringify(organization ?? '')}`,
+    );
+    const id = this.distinct(made);
     this.log.repaired(
       'id-missing',
       `${path}/id`,
       given.id,
       id,
-      `a ${table} without an id: made from ${parent ? 'its parent and ' : ''}its content`,
+      `a service without an id: made from its name and organization${id === made ? '' : ', and its rank among the services of this import with the same'}`,
     );
     return id;
   }
@@ -506,3 +538,13 @@ const TABLE_RULES: Record<string, Rule> = {
     return sal;
   },
 };
+
+function byTable(tracked: [string, Nested][]): Map<string, Nested[]> {
+  const records = new Map<string, Nested[]>();
+  for (const [table, nested] of tracked) {
+    let list = records.get(table);
+    if (!list) records.set(table, (list = []));
+    list.push(nested);
+  }
+  return records;
+}

@@ -29,12 +29,15 @@ const repaired = (value: unknown, rule: Rule, reason: string): Outcome => ({
 const drop = (rule: Rule, reason: string): Outcome => ({ drop: reason, rule });
 
 type Check = (value: string) => boolean;
-const check = (name: 'email' | 'uri' | 'uuid'): Check => {
-  const format = fullFormats[name] as RegExp | ((value: string) => boolean);
-  return typeof format === 'function' ? format : (value) => format.test(value);
+const check = (name: 'email' | 'uri' | 'date-time'): Check => {
+  const format = fullFormats[name] as
+    RegExp | ((value: string) => boolean) | { validate: RegExp | ((value: string) => boolean) };
+  const test = format instanceof RegExp || typeof format === 'function' ? format : format.validate;
+  return typeof test === 'function' ? test : (value) => test.test(value);
 };
 const isEmail = check('email');
 const isUri = check('uri');
+const isDateTime = check('date-time');
 
 /** Invisible characters that copy-and-paste brings: zero-width spaces and joiners, BOMs, NBSP. */
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00A0\u00AD]/g;
@@ -54,8 +57,13 @@ function email(value: string): Outcome {
 
 const TIME = new RegExp(TIME_PATTERN);
 
-/** Host names that are placeholders, never a real site (RFC 2606, and common fillers). */
-const PLACEHOLDER = /^(?:www\.)?(?:example\.(?:com|org|net)|localhost|test|invalid|path\/to\/)/i;
+/**
+ * Host names that are placeholders, never a real site: RFC 2606's example.com (.org,
+ * .net) and the .test, .invalid and .localhost names, whole labels only (testvalley.gov.uk
+ * is a council). Names under .example are kept: fictional directories (our seed) use them.
+ */
+const PLACEHOLDER =
+  /^(?:(?:www\.)?example\.(?:com|org|net)|localhost|(?:[^/]+\.)?(?:test|invalid|localhost))(?::\d+)?$/i;
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?(?:[/?#]\S*)?$/i;
 
 function uri(value: string): Outcome {
@@ -63,8 +71,11 @@ function uri(value: string): Outcome {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(cleaned)?.[1]?.toLowerCase();
   if (scheme === 'javascript' || scheme === 'data' || scheme === 'vbscript')
     return drop('url', `a ${scheme}: address, not a web page`);
-  const host = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(cleaned)?.[1] ?? cleaned;
-  if (PLACEHOLDER.test(host) || /^https?:\/\/path\/to\b/i.test(cleaned))
+  const host = (/^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(cleaned)?.[1] ?? cleaned).replace(
+    /[/?#].*$/,
+    '',
+  );
+  if (PLACEHOLDER.test(host) || /^(?:https?:\/\/)?path\/to\b/i.test(cleaned))
     return drop('url', 'a placeholder address, not a real one');
   if (scheme && isUri(cleaned)) {
     return cleaned === value ? AS_GIVEN : repaired(cleaned, 'url', 'cleaned of spaces');
@@ -162,12 +173,8 @@ export function repairValue(field: FieldSpec, value: unknown): Outcome {
       if (!read) return drop('date-time', 'not a date and time');
       if (read.withoutOffset)
         return repaired(read.iso, 'date-time', 'a time without an offset, read as UK time');
-      if (
-        typeof value === 'string' &&
-        /[zZ]|[+-]\d{2}:?\d{2}$/.test(value.trim()) &&
-        !/^\/Date/.test(value)
-      )
-        return AS_GIVEN; // an instant with its offset: the same instant, however written
+      // An instant with its offset, as RFC 3339 writes it: the same instant, however written.
+      if (typeof value === 'string' && isDateTime(value)) return AS_GIVEN;
       return repaired(read.iso, 'date-time', 'a date and time written another way');
     }
     case 'time': {

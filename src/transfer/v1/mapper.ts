@@ -46,9 +46,12 @@ export interface V1Mapping {
   changes: Change[];
 }
 
-/** Maps a v1 service document to ORUK 3.0. */
-export function fromV1Service(doc: Doc, feedScope: string): V1Mapping {
-  return new ServiceMapper(doc, feedScope).map();
+/**
+ * Maps a v1 service document to ORUK 3.0. `rank`: of a service without an id, how many
+ * services of the import before it had its name, plus one (their ids must differ).
+ */
+export function fromV1Service(doc: Doc, feedScope: string, rank = 1): V1Mapping {
+  return new ServiceMapper(doc, feedScope, rank).map();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -85,14 +88,22 @@ class ServiceMapper {
   constructor(
     private readonly given: Doc,
     private readonly feedScope: string,
+    rank: number,
   ) {
     // Everything read is recorded: what is never read is reported at the end.
     const doc = this.reads.wrap(given);
     this.doc = doc;
     // v1 requires an id; without one, the name is all that tells services apart.
-    this.v1Id = text(doc.id) ?? `name:${text(doc.name) ?? ''}`;
+    this.v1Id = text(doc.id) ?? `name:${text(doc.name) ?? ''}${rank > 1 ? `#${rank}` : ''}`;
     this.id = uuidFor(this.scope('service'), this.v1Id);
-    if (!text(doc.id)) this.note(`id`, `missing; a stable one was derived from the name`);
+    if (!text(doc.id))
+      this.changes.push({
+        kind: 'repaired',
+        rule: 'id-missing',
+        path: '/id',
+        after: this.id,
+        reason: 'a service without an id: made from its name',
+      });
     else if (!isUuid(this.v1Id))
       this.changes.push({
         kind: 'repaired',
