@@ -332,6 +332,25 @@ describe('query parameters', () => {
       for (const s of phrase) expect(text(byId.get(s.id)!)).toMatch(/food bank/);
     });
 
+    it('operators stacked or repeated mean what their words mean, on every list', async () => {
+      const food = await serviceIds('search=food%20-bank');
+      for (const search of [
+        '-'.repeat(33) + ' food -bank',
+        'food ' + '- '.repeat(17) + '---bank',
+        '(- '.repeat(30) + 'food -bank',
+        '&-'.repeat(40) + 'food -bank',
+        'food' + '|-'.repeat(34) + ' -bank',
+      ])
+        expect(await serviceIds(`search=${encodeURIComponent(search)}`)).toEqual(food);
+      for (const list of ['services', 'service_at_locations', 'organizations', 'taxonomy_terms'])
+        for (const search of ['-'.repeat(40), '|-'.repeat(34), '(-&'.repeat(20)]) {
+          const { body } = await get(`/${list}?search=${encodeURIComponent(search)}`).expect(200);
+          // No word: no search, the whole list.
+          const { body: whole } = await get(`/${list}`).expect(200);
+          expect(body.total_items).toBe(whole.total_items);
+        }
+    });
+
     it('a misspelt or partial word still finds the obvious match', async () => {
       const target = services.find((s) => /counselling/i.test(s.name))!;
       expect(await serviceIds('search=counseling')).toContain(target.id);

@@ -151,6 +151,39 @@ const RAW = [
   '\u00ff',
 ];
 
+/** The operators of search syntaxes (web search, tsquery, Lucene), and words to join them. */
+const OPERATORS = [
+  '-',
+  '+',
+  '|',
+  '&',
+  '!',
+  '(',
+  ')',
+  '"',
+  '<',
+  '>',
+  ':',
+  '*',
+  '~',
+  "'",
+  ' ',
+  'or',
+  'a',
+  'and',
+];
+const operators = fc.array(fc.constantFrom(...OPERATORS), { maxLength: 60 }).map((a) => a.join(''));
+/** A short text repeated: what unbounded parsers and builders stack up. */
+const repeats = fc
+  .tuple(
+    fc.oneof(
+      operators.map((o) => o.slice(0, 3)),
+      fc.string({ maxLength: 3 }),
+    ),
+    fc.integer({ min: 2, max: 120 }),
+  )
+  .map(([unit, n]) => unit.repeat(n));
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Values a real client would send for a parameter, from its schema (plus a few by name). */
@@ -184,7 +217,7 @@ function plausible(parameter: Json, ids: string[]): fc.Arbitrary<string> {
   }
   if (schema.pattern) options.push(fc.stringMatching(new RegExp(schema.pattern as string)));
   if (schema.type === 'string' && !schema.enum && !schema.pattern && !UUID.test(example)) {
-    options.push(fc.string({ maxLength: schema.maxLength ?? 30 }));
+    options.push(fc.string({ maxLength: schema.maxLength ?? 30 }), operators, repeats);
   }
   // A few parameters whose good values no schema keyword describes.
   const byName: Record<string, fc.Arbitrary<string>> = {
@@ -206,6 +239,8 @@ function plausible(parameter: Json, ids: string[]): fc.Arbitrary<string> {
 
 /** Anything at all. */
 const hostile: fc.Arbitrary<string> = fc.oneof(
+  { weight: 2, arbitrary: operators },
+  { weight: 2, arbitrary: repeats },
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },

@@ -12,6 +12,7 @@ import {
   ServiceFilters,
 } from './filters';
 import { ListPlan } from './list-plan';
+import { searchText } from './search-text';
 import { MIN_TYPO_LENGTH, oneEditAway } from './typos';
 
 /**
@@ -51,6 +52,8 @@ export class Lists {
     spec: ListSpec<F>,
     filters: F,
   ): Promise<{ plan: ListPlan; shape: Shape }> {
+    // The search in its bounded canonical form (./search-text.ts); without a word, none.
+    if (filters.search !== undefined) filters = { ...filters, search: searchText(filters.search) };
     const context: FilterContext = {
       point: await this.point(filters),
       search: filters.search
