@@ -296,6 +296,68 @@ describe('query parameters', () => {
     });
   });
 
+  describe('format=ndjson in short statements (keyset paging)', () => {
+    /** A list read as a stream whose batches start at one row, so that every order is paged. */
+    const streamed = async (resource: AnyResource, search: string): Promise<string[]> => {
+      const query = plainToInstance(
+        resource.list.query,
+        Object.fromEntries(new URLSearchParams(search)),
+      );
+      const { plan, shape } = await t.app.get(Lists).plan(resource.list, query);
+      const lines: string[] = [];
+      for await (const text of t.app.get(RecordReader).stream(shape, plan, 1)) lines.push(text);
+      return lines
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as Doc).id as string);
+    };
+    const paged = async (path: string, search: string) =>
+      (await all(`${path}?${search}`)).map((item) => item.id as string);
+
+    it('reads what the pages read, in the same order, whatever the order is made of', async () => {
+      const located = services
+        .flatMap((s) => s.service_at_locations ?? [])
+        .find((x) => x.location?.latitude);
+      const near = `lat=${located.location.latitude}&long=${located.location.longitude}&proximity=50000`;
+      const parent = terms.find((p) => terms.some((c) => c.parent_id === p.id))!;
+      const cases: [AnyResource, string, string][] = [
+        [SERVICES, '', '/services'],
+        [SERVICES, 'search=advice', '/services'],
+        [SERVICES, 'search=support%20or%20help', '/services'], // many equal ranks
+        [SERVICES, 'search=advcie', '/services'], // the misspelling fallback's similarity
+        [SERVICES, near, '/services'], // nearest first
+        [SERVICES, `taxonomy_term_id=${parent.id}`, '/services'],
+        [SERVICE_AT_LOCATIONS, near, '/service_at_locations'],
+        [SERVICE_AT_LOCATIONS, '', '/service_at_locations'],
+      ];
+      for (const [resource, search, path] of cases) {
+        const expected = await paged(path, search);
+        expect(expected.length).toBeGreaterThan(2);
+        expect({ search, ids: await streamed(resource, search) }).toEqual({
+          search,
+          ids: expected,
+        });
+      }
+    });
+
+    it('fails, never ends as if complete, when its connection is lost between two statements', async () => {
+      const query = plainToInstance(SERVICES.list.query, {});
+      const { plan, shape } = await t.app.get(Lists).plan(SERVICES.list, query);
+      const lines = t.app.get(RecordReader).stream(shape, plan, 1);
+      expect((await lines.next()).done).toBe(false);
+      // The stream's session is the one in a transaction (its snapshot).
+      const [{ killed }] = await t.db.query(
+        `SELECT count(pg_terminate_backend(pid))::int AS killed FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'idle in transaction'`,
+      );
+      expect(killed).toBe(1);
+      await expect(lines.next()).rejects.toThrow(/terminat/i);
+      // The pool is fine afterwards.
+      await get('/services?format=ndjson').expect(200);
+    });
+  });
+
   describe('search', () => {
     const text = (s: Doc) =>
       [

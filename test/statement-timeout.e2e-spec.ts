@@ -30,6 +30,9 @@ describe('a statement that runs past DB_STATEMENT_TIMEOUT_MS', () => {
   it('is set on every connection of the API', async () => {
     const [{ statement_timeout }] = await t.db.query('SHOW statement_timeout');
     expect(statement_timeout).toBe('1s');
+    // And no JIT: compiling a page of full services took seconds, running it milliseconds.
+    const [{ jit }] = await t.db.query('SHOW jit');
+    expect(jit).toBe('off');
   });
 
   it('is cancelled by PostgreSQL and answered 503 in JSON; the next request works', async () => {

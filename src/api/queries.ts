@@ -53,7 +53,9 @@ export class ListQuery implements SearchFilter {
   @OneOf(
     FORMATS,
     'json (the default): one page in the ORUK envelope. ndjson: every matching record, one JSON ' +
-      'object a line (application/x-ndjson), streamed without paging; page and per_page are ignored.',
+      'object a line (application/x-ndjson), streamed without paging, of any size, as one consistent ' +
+      'snapshot; page and per_page are ignored. A stream that fails midway is cut off (its chunked ' +
+      'encoding left unfinished), never ended as if it were complete.',
     { example: 'json', default: 'json' },
   )
   format?: (typeof FORMATS)[number];

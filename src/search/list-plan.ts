@@ -104,7 +104,7 @@ export class ListPlan {
    * reading the selective condition, what its matches are in this one: `few` (at most
    * `this.few`, collected in the CTE ALIAS.few) or `many`.
    */
-  fromWhere(table: string, matches?: 'few' | 'many'): string {
+  fromWhere(table: string, matches?: 'few' | 'many', after?: string): string {
     const conditions = this.where.map((condition, i) => {
       const selective = this.selective;
       if (!matches || !selective || i !== selective.index) return condition;
@@ -113,7 +113,37 @@ export class ListPlan {
         ? `${selective.column} IN (SELECT * FROM ${ALIAS.few}) AND ${count} <= ${this.few}`
         : `${condition} AND ${count} > ${this.few}`;
     });
-    return from(table, this.joins, conditions);
+    return from(table, this.joins, after ? [...conditions, after] : conditions);
+  }
+
+  /**
+   * The rows after the one whose sort keys and order columns (as text, as the reader selects
+   * them: `keys`) are `last`, in the plan's order: what a stream reads next (keyset paging).
+   * Parameters are left untyped, so that PostgreSQL reads each as the type of its key. NULLs
+   * sort as ORDER BY puts them: last going up, first going down.
+   */
+  after(last: readonly (string | null)[]): string {
+    const keys = [
+      ...this.sort,
+      ...this.order.map((sql) => ({ sql, direction: 'ASC' as const })),
+    ].map((key, i) => ({ ...key, value: last[i] }));
+    if (keys.every((k) => k.direction === 'ASC' && k.value !== null)) {
+      // One row comparison: an index on the order columns serves it.
+      return `(${keys.map((k) => k.sql).join(', ')}) > (${keys.map((k) => this.param(k.value)).join(', ')})`;
+    }
+    const equal = (k: (typeof keys)[number]) =>
+      k.value === null ? `${k.sql} IS NULL` : `${k.sql} = ${this.param(k.value)}`;
+    const beyond = (k: (typeof keys)[number]) => {
+      if (k.direction === 'ASC')
+        return k.value === null
+          ? 'false'
+          : `(${k.sql} > ${this.param(k.value)} OR ${k.sql} IS NULL)`;
+      return k.value === null ? `${k.sql} IS NOT NULL` : `${k.sql} < ${this.param(k.value)}`;
+    };
+    return keys
+      .map((k, i) => [...keys.slice(0, i).map(equal), beyond(k)].join(' AND '))
+      .map((c) => `(${c})`)
+      .join(' OR ');
   }
 
   /** FROM … WHERE … of the count: without the joins that neither filter nor multiply rows. */

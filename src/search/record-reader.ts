@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
-import Cursor from 'pg-cursor';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { tableOf } from '../hsds/fields';
@@ -10,12 +9,32 @@ import { Shape } from '../hsds/shapes';
 import { ALIAS, col, orderKey, sortKey } from './aliases';
 import { ListPlan } from './list-plan';
 
-const STREAM_BATCH = 500;
+/** Rows a stream reads per statement: the first batch, and the bounds it grows and shrinks in. */
+const STREAM_BATCH = { first: 200, min: 50, max: 5000, bytes: 8 << 20, quick: 150, slow: 1000 };
+
+/** The next batch: twice as many after a quick statement, half after a slow one. */
+function nextBatch(batch: number, ms: number, bytes: number): number {
+  const { min, max, quick, slow } = STREAM_BATCH;
+  if (ms > slow) return Math.max(min, Math.floor(batch / 2));
+  if (ms < quick && bytes < STREAM_BATCH.bytes) return Math.min(max, batch * 2);
+  return batch;
+}
+
+interface ItemsOptions {
+  /** LIMIT … (OFFSET …) of the ids. */
+  limit?: string;
+  /** Each item as JSON text (a stream writes it as it comes). */
+  asText?: boolean;
+  /** A condition the rows must meet too (a stream's ListPlan.after). */
+  after?: string;
+  /** Select each item's sort keys and order columns as text, in `keys`. */
+  keys?: boolean;
+}
 
 /**
  * Reads records as ORUK JSON, built by PostgreSQL from a shape (src/hsds/json-select.ts).
  * A page costs two statements (the items and the count), one record one statement, whatever
- * the page size or the depth of the tree. A stream reads every match through a cursor,
+ * the page size or the depth of the tree. A stream reads every match in short keyset-paged statements,
  * a batch at a time, in constant memory.
  */
 @Injectable()
@@ -38,12 +57,21 @@ export class RecordReader {
   /**
    * The matching rows in order, as JSON items. The plan's conditions and sort keys choose
    * and order the ids first (cutting the page there), and only those rows become JSON.
+   * For a stream (`after`, `keys`): the rows after a given one, each with its keys as text.
    */
-  private itemsSql(shape: Shape, plan: ListPlan, limit = '', asText = false): string {
+  private itemsSql(
+    shape: Shape,
+    plan: ListPlan,
+    { limit = '', asText = false, after, keys: withKeys = false }: ItemsOptions = {},
+  ): string {
     const { row, hit } = ALIAS;
     const table = quoteIdent(plan.table);
     const keys = plan.sort.map((k, i) => `${k.sql} AS ${sortKey(i)}`);
     const order = plan.order.map((o, i) => `${o} AS ${orderKey(i)}`);
+    const keyColumns = [
+      ...plan.sort.map((_, i) => sortKey(i)),
+      ...plan.order.map((_, i) => orderKey(i)),
+    ];
     const orderBy = [
       ...plan.sort.map((k, i) => `${sortKey(i)} ${k.direction}`),
       ...plan.order.map((_, i) => orderKey(i)),
@@ -52,14 +80,17 @@ export class RecordReader {
       Object.entries(plan.extras).map(([key, index]) => [key, col(hit, sortKey(index))]),
     );
     const select = (matches?: 'few' | 'many') =>
-      `SELECT ${col(row, 'id')} AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table, matches)}
+      `SELECT ${col(row, 'id')} AS _id, ${[...keys, ...order].join(', ')} ${plan.fromWhere(table, matches, after)}
        ORDER BY ${orderBy.join(', ')} ${limit}`;
     // A page of a list with a selective condition (ListPlan.selective): both ways of
     // reading it, of which only one runs (the other's one-time filter is false).
     const twoWays = Boolean(limit && plan.selective);
     const ids = twoWays ? `(${select('few')}) UNION ALL (${select('many')})` : select();
+    const keysText = withKeys
+      ? `, ARRAY[${keyColumns.map((k) => `${col(hit, k)}::text`).join(', ')}] AS keys`
+      : '';
     return `${twoWays ? plan.fewCte() : ''}
-      SELECT ${this.object(shape, extras)}${asText ? '::text' : ''} AS item
+      SELECT ${this.object(shape, extras)}${asText ? '::text' : ''} AS item${keysText}
       FROM (${ids}) ${hit}
       JOIN ${table} ${row} ON ${col(row, 'id')} = ${col(hit, '_id')}
       ORDER BY ${orderBy.map((o) => col(hit, o)).join(', ')}`;
@@ -73,7 +104,7 @@ export class RecordReader {
   ): [string, unknown[]][] {
     const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param((page.page - 1) * page.per_page, 'bigint')}`;
     return [
-      plan.bind(this.itemsSql(shape, plan, limit)),
+      plan.bind(this.itemsSql(shape, plan, { limit })),
       plan.bind(`SELECT count(*)::int AS total ${plan.countFrom(quoteIdent(plan.table))}`),
     ];
   }
@@ -92,10 +123,14 @@ export class RecordReader {
   }
 
   /**
-   * Every matching item, in order, as text (one JSON object each), read from a cursor on a
-   * connection of its own. Stopping early (the client went away) closes the cursor.
+   * Every matching item, in order, as text (one JSON object each), on a connection of its
+   * own, in one read-only snapshot (REPEATABLE READ: a record changed meanwhile is neither
+   * lost nor read twice), as a series of short statements: each reads the next rows after
+   * the last one read (ListPlan.after), so that none comes near the statement timeout
+   * whatever the size of the directory. A batch grows while statements are quick and
+   * shrinks when one is slow (`first`: the first batch). Stopping early (the client went away) ends the snapshot.
    */
-  async *stream(shape: Shape, plan: ListPlan): AsyncGenerator<string> {
+  async *stream(shape: Shape, plan: ListPlan, first = STREAM_BATCH.first): AsyncGenerator<string> {
     const driver = this.db.driver as PostgresDriver;
     const client = await (driver.master as Pool).connect();
     // A client taken from the pool has no error listener of the pool's: without one, the
@@ -103,29 +138,43 @@ export class RecordReader {
     let failure: unknown;
     const onError = (error: Error) => (failure ??= error);
     client.on('error', onError);
-    let cursor: Cursor<{ item: string }> | undefined;
     try {
-      const [sql, params] = plan.bind(this.itemsSql(shape, plan, '', true));
-      cursor = client.query(new Cursor<{ item: string }>(sql, params));
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      let last: (string | null)[] | undefined;
+      let batch = first;
       for (;;) {
-        const rows = await cursor.read(STREAM_BATCH);
+        const limit = `LIMIT ${plan.param(batch, 'int')}`;
+        const after = last && plan.after(last);
+        const [sql, params] = plan.bind(
+          this.itemsSql(shape, plan, { limit, asText: true, after, keys: true }),
+        );
+        const started = performance.now();
+        const { rows } = await client.query<{ item: string; keys: (string | null)[] }>(sql, params);
         if (!rows.length) break;
-        yield rows.map((row) => `${row.item}\n`).join('');
+        const text = rows.map((row) => `${row.item}\n`).join('');
+        yield text;
+        if (rows.length < batch) break;
+        last = rows[rows.length - 1].keys;
+        batch = nextBatch(batch, performance.now() - started, text.length);
       }
+      await client.query('COMMIT');
     } catch (error) {
       failure ??= error;
       throw error;
     } finally {
-      // After a failure the connection is discarded, not closed politely: closing a cursor
-      // waits for an answer that a lost connection never gives.
-      if (!failure) await cursor?.close().catch(() => undefined);
+      // Abandoned midway: the snapshot is ended; after a failure the connection is
+      // discarded, not closed politely (a lost connection never answers).
+      if (!failure)
+        await client.query('ROLLBACK').catch((error: unknown) => {
+          failure ??= error;
+        });
       client.removeListener('error', onError);
       client.release(failure ? true : undefined);
     }
   }
 
   /**
-   * stream() as a Readable for an HTTP response, once the connection, the cursor and the
+   * stream() as a Readable for an HTTP response, once the connection, the snapshot and the
    * first batch are had: a database that is down or too slow is still an HTTP error (503)
    * rather than a 200 cut short. The connection goes back to the pool when the Readable
    * closes (ended, failed or abandoned by the client).
