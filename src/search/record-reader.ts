@@ -138,8 +138,10 @@ export class RecordReader {
     let failure: unknown;
     const onError = (error: Error) => (failure ??= error);
     client.on('error', onError);
+    let open = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
       let last: (string | null)[] | undefined;
       let batch = first;
       for (;;) {
@@ -158,13 +160,14 @@ export class RecordReader {
         batch = nextBatch(batch, performance.now() - started, text.length);
       }
       await client.query('COMMIT');
+      open = false;
     } catch (error) {
       failure ??= error;
       throw error;
     } finally {
       // Abandoned midway: the snapshot is ended; after a failure the connection is
       // discarded, not closed politely (a lost connection never answers).
-      if (!failure)
+      if (open && !failure)
         await client.query('ROLLBACK').catch((error: unknown) => {
           failure ??= error;
         });
