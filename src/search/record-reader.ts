@@ -190,7 +190,8 @@ export class RecordReader {
       yield first.value;
       yield* lines;
     }
-    const readable = Readable.from(all());
+    // One batch ahead at most: a slow client holds back the reads, not the memory.
+    const readable = Readable.from(all(), { highWaterMark: 1 });
     readable.once('close', () => void lines.return(undefined));
     return readable;
   }
