@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { AbstractLogger, DataSource, LogLevel, LogMessage, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { Postcode } from '../geo/postcode.entity';
@@ -51,12 +52,44 @@ export interface ConnectionLimits {
   statementTimeoutMs: number;
 }
 
+/** How much longer than PostgreSQL's own statement_timeout we wait for an answer at all. */
+export const READ_TIMEOUT_MARGIN_MS = 2000;
+
+/**
+ * A connection that gives up on a statement that gets no answer at all (PostgreSQL frozen
+ * or overloaded, a network that drops packets, where statement_timeout cannot act): after
+ * its query_timeout the statement fails ("Query read timeout": a 503) and the connection is
+ * ended and its socket destroyed at once, so that it never goes back to the pool still
+ * owing an answer.
+ */
+class AbandoningClient extends Client {
+  override query(...args: unknown[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise)
+      result.catch((error: unknown) => {
+        if ((error as Error | undefined)?.message === 'Query read timeout') this.abandon();
+      });
+    return result as never;
+  }
+
+  private abandon(): void {
+    // end() marks the client as ending at once (the pool then discards it); destroying the
+    // socket frees it without waiting for a goodbye that a frozen server never sends.
+    this.end().catch(() => undefined);
+    (
+      this as unknown as { connection: { stream: { destroy(): void } } }
+    ).connection.stream.destroy();
+  }
+}
+
 /**
  * A DataSource on `url`. Without `limits` (commands, migrations, scripts) statements run as
  * long as they need. With them (the API), a connection that cannot be had within
  * connectTimeoutMs fails fast instead of queueing, each session has a statement_timeout so
- * that PostgreSQL itself cancels a runaway query (and no JIT), TCP keep-alive finds dead sockets, and
- * nothing is written at connection time (no CREATE EXTENSION: the migrations own the
+ * that PostgreSQL itself cancels a runaway query (and no JIT), a statement that gets no
+ * answer within that and READ_TIMEOUT_MARGIN_MS more is abandoned with its connection
+ * (AbandoningClient), TCP keep-alive finds dead sockets, and nothing is written at
+ * connection time (no CREATE EXTENSION: the migrations own the
  * schema), so the API can run with a read-only role.
  */
 export function createDataSource(
@@ -72,7 +105,13 @@ export function createDataSource(
     // No JIT compilation: the API's statements are short, and compiling the JSON of a page
     // of full services took PostgreSQL 15 longer (seconds) than running it (tens of ms).
     options: '-c jit=off',
-    ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+    ...(limits.statementTimeoutMs
+      ? {
+          statement_timeout: limits.statementTimeoutMs,
+          query_timeout: limits.statementTimeoutMs + READ_TIMEOUT_MARGIN_MS,
+          Client: AbandoningClient,
+        }
+      : {}),
   };
   return new DataSource({
     type: 'postgres',
