@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import type { Server } from 'node:http';
+import { connect, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -244,6 +245,20 @@ describe('limits, headers, errors, request ids, logs and metrics', () => {
     );
     expect(giant.head).toMatch(/^HTTP\/1\.1 431 /);
     expectError(JSON.parse(giant.body), 431, 'Request Header Fields Too Large');
+    // No Host header (HTTP/1.1 requires one), an Expect the server cannot meet, CONNECT.
+    const hostless = await raw(t, 'GET /services HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(hostless.head).toMatch(/^HTTP\/1\.1 400 /);
+    expectError(JSON.parse(hostless.body), 400, 'Bad Request', /Host header/);
+    const teapot = await raw(t, 'GET /services HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n');
+    expect(teapot.head).toMatch(/^HTTP\/1\.1 417 /);
+    expectError(JSON.parse(teapot.body), 417, 'Expectation Failed', /teapot/);
+    const tunnel = await raw(
+      t,
+      'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n',
+    );
+    expect(tunnel.head).toMatch(/^HTTP\/1\.1 405 /);
+    expect(tunnel.head).toMatch(/allow: GET, HEAD, OPTIONS/i);
+    expectError(JSON.parse(tunnel.body), 405, 'Method Not Allowed', /not a proxy/);
   });
 
   it('echoes a sane X-Request-Id and replaces any other with a UUID', async () => {
@@ -310,6 +325,42 @@ describe('limits, headers, errors, request ids, logs and metrics', () => {
     for (const document of [served, committed]) {
       expect(Object.keys(document.paths)).not.toContain('/metrics');
     }
+  });
+});
+
+describe('HTTP_MAX_CONNECTIONS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ HTTP_MAX_CONNECTIONS: '3' });
+    await t.app.listen(0, '127.0.0.1');
+  });
+  afterAll(() => t.close());
+
+  it('closes connections past the limit at once, and takes new ones when others close', async () => {
+    const server = t.http as Server;
+    const { port } = server.address() as AddressInfo;
+    const open = () =>
+      new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      });
+    const counted = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
+      );
+    // Idle connections, as a client that opens many and sends nothing holds them.
+    const idle = [await open(), await open(), await open()];
+    while ((await counted()) < 3) await new Promise((r) => setImmediate(r));
+    const extra = await open();
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      extra.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      extra.on('close', () => resolve(text));
+      extra.write('GET /services?per_page=1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(answer).toBe(''); // closed by the server, unanswered
+    idle.forEach((socket) => socket.destroy());
+    while ((await counted()) > 0) await new Promise((r) => setImmediate(r));
+    await request(t.http).get('/services?per_page=1').expect(200);
   });
 });
 

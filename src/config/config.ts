@@ -169,6 +169,47 @@ export class AppConfig {
   @Max(1000)
   MAX_QUERY_PARAMS = 50;
 
+  /**
+   * Expensive requests (full, full_service, search, per_page above 200) in flight at once;
+   * unset: a quarter of DB_POOL_MAX (each may use two connections); 0: no limit.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  HEAVY_CONCURRENCY?: number;
+
+  /** format=ndjson streams in flight at once; unset: a fifth of DB_POOL_MAX; 0: no limit. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  STREAM_CONCURRENCY?: number;
+
+  /** Longest an expensive request waits for its turn before a 503. */
+  @Milliseconds(0, 60_000)
+  ADMISSION_WAIT_MS = 5000;
+
+  /** Open client connections at most; more are refused at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS = 2000;
+
+  /** Longest a client may take to send a request's headers, then its whole request. */
+  @Milliseconds(1000, 600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  @Milliseconds(1000, 600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** How long an idle keep-alive connection stays open after its last response. */
+  @Milliseconds(100, 600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5000;
+
   /** Prometheus metrics at /metrics (outside BASE_PATH). */
   @Transform(toBoolean)
   @IsBoolean()
@@ -176,6 +217,14 @@ export class AppConfig {
 
   get seedIfEmpty(): boolean {
     return this.SEED_IF_EMPTY ?? !this.DATABASE_URL;
+  }
+
+  get heavyConcurrency(): number {
+    return this.HEAVY_CONCURRENCY ?? Math.max(1, Math.floor(this.DB_POOL_MAX / 4));
+  }
+
+  get streamConcurrency(): number {
+    return this.STREAM_CONCURRENCY ?? Math.max(1, Math.floor(this.DB_POOL_MAX / 5));
   }
 
   get trustProxy(): TrustProxy {

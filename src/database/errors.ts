@@ -23,6 +23,9 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'EPIPE',
+  // Out of file descriptors: no socket to PostgreSQL can be opened now.
+  'EMFILE',
+  'ENFILE',
 ]);
 
 /**

@@ -1,7 +1,7 @@
 import { BadRequestException, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { Server, ServerResponse, STATUS_CODES } from 'node:http';
+import { IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -39,11 +39,14 @@ export function securityHeaders(config: AppConfig): RequestHandler {
  * Throttling per client address (the address Express derives under TRUST_PROXY), with
  * express-rate-limit: RATE_LIMIT_PER_MINUTE requests in a fixed one-minute window, the
  * IETF draft RateLimit-Limit/-Remaining/-Reset (and RateLimit-Policy) headers on every
- * response, and past the limit a 429 JSON error with Retry-After. CORS preflights are never
- * counted (the CORS middleware, registered before, answers them). IPv6 clients are counted
+ * response, and past the limit a 429 JSON error with Retry-After. CORS preflights and health
+ * probes are never counted (the CORS middleware, registered before, answers them). IPv6 clients are counted
  * by /56 network, as one household or small site. Undefined when RATE_LIMIT_PER_MINUTE is 0.
  */
-export function throttling(config: AppConfig): RequestHandler | undefined {
+export function throttling(
+  config: AppConfig,
+  isProbe: (path: string) => boolean = () => false,
+): RequestHandler | undefined {
   const limit = config.RATE_LIMIT_PER_MINUTE;
   if (!limit) return undefined;
   const logger = new Logger('RateLimit');
@@ -52,7 +55,7 @@ export function throttling(config: AppConfig): RequestHandler | undefined {
     limit,
     standardHeaders: 'draft-6',
     legacyHeaders: false,
-    skip: (req) => req.method === 'OPTIONS',
+    skip: (req) => req.method === 'OPTIONS' || isProbe(req.path),
     // Answered through the exception filter, so a 429 is the API's one error body.
     handler: (_req, res, next) =>
       next(
@@ -79,6 +82,9 @@ export function requestLimits(config: AppConfig): RequestHandler {
   const maxLength = config.MAX_URL_LENGTH;
   const maxParams = config.MAX_QUERY_PARAMS;
   return (req: Request, _res: Response, next: NextFunction) => {
+    // HTTP/1.1 requires it (RFC 9112 §3.2); Node's own check answers without a body.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined)
+      return next(new BadRequestException('an HTTP/1.1 request must have a Host header'));
     const url = req.originalUrl;
     if (url.length > maxLength) {
       return next(
@@ -113,13 +119,48 @@ const CLIENT_ERRORS: Record<number, string> = {
   431: 'the request line and headers are larger than this server accepts',
 };
 
+/** An answer written to the socket itself, for requests that never reach Express. */
+function rawError(socket: Duplex, status: number, message: string, headers: string[] = []): void {
+  const body = JSON.stringify({ statusCode: status, message, error: STATUS_CODES[status] });
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Access-Control-Allow-Origin: *',
+      'X-Content-Type-Options: nosniff',
+      `X-Request-Id: ${randomUUID()}`,
+      ...headers,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
 /**
- * Requests that Node's HTTP parser rejects before Express sees them (bytes that are not
- * allowed in a URL, headers over Node's 16 KB limit, a request that never finishes
- * arriving) are answered with the API's JSON error body too, instead of Node's empty
- * response: 400, 431 or 408, with the CORS header and a request id.
+ * The HTTP server's own limits and answers (README: "Running in public"):
+ *
+ * - bounded waits: HTTP_HEADERS_TIMEOUT_MS for the headers and HTTP_REQUEST_TIMEOUT_MS for
+ *   the whole request (then a 408), HTTP_KEEP_ALIVE_TIMEOUT_MS for an idle keep-alive
+ *   connection, at most 1000 requests on one connection; and at most HTTP_MAX_CONNECTIONS
+ *   open connections, past which new ones are closed at once: idle or half-open sockets
+ *   cannot use up the process's file descriptors (which the database pool needs too);
+ * - requests that Node's HTTP parser rejects before Express sees them (bytes that are not
+ *   allowed in a URL, headers over Node's 16 KB limit, a request that never finishes
+ *   arriving) are answered with the API's JSON error body too, instead of Node's empty
+ *   response: 400, 431 or 408, with the CORS header and a request id; so are an
+ *   `Expect` other than 100-continue (417) and `CONNECT` (405). A missing Host header is
+ *   answered by requestLimits, in Express.
  */
-export function answerClientErrors(server: Server): void {
+export function hardenServer(server: Server, config: AppConfig): void {
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = Math.max(config.HTTP_REQUEST_TIMEOUT_MS, config.HTTP_HEADERS_TIMEOUT_MS);
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.maxRequestsPerSocket = 1000;
+  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
+
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const busy = (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
     if (error.code === 'ECONNRESET' || !socket.writable || busy) {
@@ -132,23 +173,19 @@ export function answerClientErrors(server: Server): void {
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? 408
           : 400;
-    const body = JSON.stringify({
-      statusCode: status,
-      message: CLIENT_ERRORS[status],
-      error: STATUS_CODES[status],
-    });
-    socket.end(
-      [
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-        'Content-Type: application/json; charset=utf-8',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        'Access-Control-Allow-Origin: *',
-        'X-Content-Type-Options: nosniff',
-        `X-Request-Id: ${randomUUID()}`,
-        'Connection: close',
-        '',
-        body,
-      ].join('\r\n'),
+    rawError(socket, status, CLIENT_ERRORS[status]);
+  });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    res.shouldKeepAlive = false;
+    rawError(
+      res.socket!,
+      417,
+      `Expect: ${String(req.headers.expect)} is not supported (only 100-continue)`,
     );
   });
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    rawError(socket, 405, 'CONNECT is not supported: this is not a proxy', [
+      'Allow: GET, HEAD, OPTIONS',
+    ]),
+  );
 }

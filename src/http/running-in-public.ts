@@ -5,7 +5,12 @@ import type { Server } from 'node:http';
 import { AppConfig } from '../config/config';
 import { requestLogging } from './logging';
 import { Metrics } from './metrics';
-import { answerClientErrors, requestLimits, securityHeaders, throttling } from './protection';
+import { HEALTH_PATHS } from '../health/health.controller';
+import { admission } from './admission';
+import { hardenServer, requestLimits, securityHeaders, throttling } from './protection';
+
+/** Health probes (at the root whatever BASE_PATH is): never throttled nor held. */
+const isProbe = (path: string) => HEALTH_PATHS.some((probe) => path === `/${probe}`);
 
 /**
  * What a feed open to the internet needs around its routes (README: "Running in public"),
@@ -15,11 +20,12 @@ import { answerClientErrors, requestLimits, securityHeaders, throttling } from '
  *   1. observe():  request id and log line, timing for the metrics, security headers;
  *                  returns the metrics (undefined with METRICS=false);
  *   2. (CORS, registered by configureApp: its header is then on every answer below);
- *   3. guard():    throttling, URL and query limits, then /metrics.
+ *   3. guard():    throttling, URL and query limits, admission by cost (./admission.ts),
+ *                  then /metrics.
  */
 export function observe(app: INestApplication, config: AppConfig): Metrics | undefined {
   const express = app as NestExpressApplication;
-  answerClientErrors(app.getHttpServer() as Server);
+  hardenServer(app.getHttpServer() as Server, config);
   // Which address is the client's (req.ip): the rate limit and the logs depend on it.
   express.set('trust proxy', config.trustProxy);
   app.use(requestLogging(config));
@@ -30,9 +36,12 @@ export function observe(app: INestApplication, config: AppConfig): Metrics | und
 }
 
 export function guard(app: INestApplication, config: AppConfig, metrics?: Metrics): void {
-  const limiter = throttling(config);
+  const limiter = throttling(config, isProbe);
   if (limiter) app.use(limiter);
   app.use(requestLimits(config));
+  // Expensive requests take their turn (./admission.ts), after the checks that are free.
+  const admitted = admission(config, isProbe);
+  if (admitted) app.use(admitted.middleware);
   if (metrics) {
     // At the root whatever BASE_PATH is, and outside Nest: not part of the ORUK API.
     const express = app as NestExpressApplication;
