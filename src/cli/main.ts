@@ -72,7 +72,7 @@ const COMMANDS: Record<string, Command> = {
 
   import: {
     usage:
-      'import <file|folder|url|-> [--from-v1] [--strict] [--no-repair] [--report <file>] [--id-scope <text>] [--batch <n>]',
+      'import <file|folder|url|-> [--from-v1] [--strict] [--no-repair] [--report <file>] [--id-scope <text>] [--batch <n>] [--max-json-mb <n>]',
     description: `Import ORUK 3.0 / HSDS data, upserting by id: JSON (one full service, an array of
 them, or a page envelope), ndjson (streamed, any size), a folder of such files, an
 HSDS CSV data package (a folder or .zip with datapackage.json), an http(s) URL, or
@@ -91,8 +91,11 @@ kept: \`oruk-server changes\` lists it.
   --report <file>    write every change and rejection there, one JSON object a line
   --id-scope <text>  where non-UUID ids come from, for the stable UUIDs made from
                      them (default: the URL, or "local" for files)
-  --batch <n>        documents per transaction (default 500)`,
+  --batch <n>        documents per transaction (default 500)
+  --max-json-mb <n>  largest JSON read whole, a file or an ndjson line (default 100;
+                     anything larger: give it as ndjson)`,
     options: {
+      'max-json-mb': { type: 'string' },
       'from-v1': { type: 'boolean' },
       strict: { type: 'boolean' },
       'no-repair': { type: 'boolean' },
@@ -106,6 +109,7 @@ kept: \`oruk-server changes\` lists it.
       const source = await openSource(positionals[0], {
         fromV1: Boolean(values['from-v1']),
         idScope: values['id-scope'] as string | undefined,
+        maxJsonBytes: mebibytes(values['max-json-mb'], '--max-json-mb'),
         onWarning: (at, message) => reporter.warning(at, message),
       });
       const progress = new Progress('services');
@@ -302,6 +306,12 @@ function positiveInt(value: unknown, name: string): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer`);
   return n;
+}
+
+/** A size given in MB, as bytes. */
+function mebibytes(value: unknown, name: string): number | undefined {
+  const n = positiveInt(value, name);
+  return n === undefined ? undefined : n * (1 << 20);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -146,6 +146,8 @@ class Import {
   private changesStored: boolean | undefined;
   /** Ids made for services without one, and how many services were given each. */
   private readonly madeIds = new Map<string, number>();
+  /** The ids of the services read so far, to report one given twice (id-duplicate). */
+  private readonly seen = new Set<string>();
   /** The records nested in the batches being stored (see register()). */
   private readonly inFlight = new Set<Map<string, Set<string>>>();
   /** The derived taxonomies counted so far. */
@@ -278,6 +280,20 @@ class Import {
         ? { feed: scopeFeed(scope), sourceId: repaired.givenId }
         : undefined);
     const id = typeof repaired.doc.id === 'string' ? repaired.doc.id : undefined;
+    if (source.kind === 'service' && id && !source.problem) {
+      // The same service twice in one input: the one given last is stored (check()).
+      if (this.seen.has(id))
+        changes.push({
+          kind: 'repaired',
+          rule: 'id-duplicate',
+          path: '/id',
+          before: id,
+          after: id,
+          reason:
+            'a service with this id was given earlier in this input: the last one given is stored',
+        });
+      else this.seen.add(id);
+    }
     for (const change of changes) {
       this.options.onReport?.({
         at: source.at,
@@ -302,7 +318,11 @@ class Import {
   }
 
   private check(kind: SourceDocument['kind'], prepared: Prepared[]): Checked {
-    const usable = prepared.filter((p) => !p.problems.length);
+    // Of documents with the same id in one batch only the last is stored (and counted).
+    const last = new Map(prepared.map((p, i) => [p.doc.id, i]));
+    const usable = prepared.filter(
+      (p, i) => !p.problems.length && (typeof p.doc.id !== 'string' || last.get(p.doc.id) === i),
+    );
     const checked = this.loader.check(
       SHAPES[kind],
       usable.map((p) => p.doc),

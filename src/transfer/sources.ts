@@ -1,7 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { readCsvPackage } from './csv-package/read';
 import { CompanionTaxonomies, Doc, kindOf, SourceDocument } from './documents';
@@ -9,6 +8,7 @@ import { isV1Page, isV1Service, v1PageContents } from './v1/detect';
 import { isUuid, scopeFeed, uuidFor } from './ids';
 import { canonicalUuid } from '../hsds/uuid';
 import { fromV1Service } from './v1/mapper';
+import { Line, textLines } from './text-lines';
 import { VENDOR_KEYS, vendorExtras } from './vendors';
 
 export interface SourceOptions {
@@ -19,6 +19,8 @@ export interface SourceOptions {
    * (src/transfer/ids.ts): the same scope and id give the same UUID on every import.
    */
   idScope?: string;
+  /** Largest JSON value read whole: a file that is not ndjson, or an ndjson line (MAX_JSON_BYTES). */
+  maxJsonBytes?: number;
   /** Told of what the input holds that is not read (e.g. a file of a CSV package). */
   onWarning?: (at: string, message: string) => void;
 }
@@ -47,6 +49,7 @@ export async function openSource(input: string, options: SourceOptions = {}): Pr
       ndjson: false,
       idScope: options.idScope ?? 'local',
       fromV1: options.fromV1,
+      maxBytes: options.maxJsonBytes,
     });
     return { documents, read: () => counter.bytes };
   }
@@ -97,6 +100,7 @@ function fileDocuments(
     ndjson: /\.(ndjson|jsonl)$/i.test(file),
     idScope: options.idScope ?? 'local',
     fromV1: options.fromV1,
+    maxBytes: options.maxJsonBytes,
   });
 }
 
@@ -120,6 +124,7 @@ async function openUrl(url: string, options: SourceOptions): Promise<Source> {
       ndjson: /ndjson|jsonl/.test(response.headers.get('content-type') ?? ''),
       idScope: options.idScope ?? url,
       fromV1: options.fromV1,
+      maxBytes: options.maxJsonBytes,
     }),
     size: length > 0 ? length : undefined,
     read: () => counter.bytes,
@@ -131,46 +136,78 @@ class ByteCounter {
   bytes = 0;
 }
 
+/** Largest JSON value read whole (a file that is not ndjson, or one ndjson line), by default. */
+export const MAX_JSON_BYTES = 100 << 20;
+
+/** Deepest nesting of objects and arrays a document may have (HSDS needs about a dozen). */
+export const MAX_DEPTH = 64;
+
 /**
- * The documents in JSON or ndjson text. ndjson when the caller says so, or when the first
- * line is a whole JSON value and more follow; otherwise the text is one JSON value.
- * An ndjson line that is not JSON is reported as unreadable and reading goes on.
+ * The documents in JSON or ndjson text (UTF-8, or UTF-16 by its byte order mark: see
+ * ./text-lines.ts). ndjson when the caller says so, or when the first line is a whole JSON
+ * value and more follow; otherwise the text is one JSON value. An ndjson line that is not
+ * JSON, not UTF-8 or longer than `maxBytes` is reported as unreadable and reading goes on;
+ * a whole value larger than that is refused in one line, without being held in memory.
  */
 export async function* jsonDocuments(
-  input: Readable,
+  input: AsyncIterable<Buffer | string>,
   name: string,
-  options: { ndjson: boolean; idScope: string; fromV1?: boolean; counter?: ByteCounter },
+  options: {
+    ndjson: boolean;
+    idScope: string;
+    fromV1?: boolean;
+    counter?: ByteCounter;
+    maxBytes?: number;
+  },
 ): AsyncGenerator<SourceDocument> {
+  const maxBytes = options.maxBytes ?? MAX_JSON_BYTES;
   const toDocuments = documentsOf(options);
   let mode: 'ndjson' | 'whole' | undefined = options.ndjson ? 'ndjson' : undefined;
-  let first: { text: string; at: string } | undefined;
+  let first: { line: Line; at: string } | undefined;
   const whole: string[] = [];
-  let number = 0;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    number++;
-    if (options.counter) options.counter.bytes += line.length + 1;
+  let wholeBytes = 0;
+  let wholeProblem: string | undefined;
+  const mb = `${Math.round(maxBytes / (1 << 20))} MB`;
+  const collect = (line: Line) => {
+    wholeBytes += line.bytes;
+    if (wholeProblem) return;
+    if (wholeBytes > maxBytes || line.tooLong) {
+      wholeProblem =
+        `larger than ${mb} as one JSON value: give it as ndjson (one record a line), ` +
+        'or raise --max-json-mb';
+      whole.length = 0;
+    } else if (line.invalid) wholeProblem = `line ${line.number} is not UTF-8 text`;
+    else whole.push(line.text!);
+  };
+  for await (const line of textLines(input, maxBytes)) {
+    if (options.counter) options.counter.bytes += line.bytes;
     if (mode === 'whole') {
-      whole.push(line);
+      collect(line);
       continue;
     }
-    if (!line.trim()) continue;
-    const at = `${name}:${number}`;
+    if (line.text !== undefined && !line.text.trim()) continue;
+    const at = `${name}:${line.number}`;
     if (mode === 'ndjson') {
-      yield* parseLine(line, at, toDocuments);
+      yield* parseLine(line, at, toDocuments, mb);
     } else if (!first) {
-      first = { text: line, at };
-    } else if (isJsonValue(first.text)) {
+      first = { line, at };
+    } else if (first.line.text !== undefined && isJsonValue(first.line.text)) {
       // Two lines, the first a whole value: ndjson.
       mode = 'ndjson';
-      yield* parseLine(first.text, first.at, toDocuments);
-      yield* parseLine(line, at, toDocuments);
+      yield* parseLine(first.line, first.at, toDocuments, mb);
+      yield* parseLine(line, at, toDocuments, mb);
     } else {
       mode = 'whole';
-      whole.push(first.text, line);
+      collect(first.line);
+      collect(line);
     }
   }
   if (mode === 'ndjson' || !first) return;
-  if (!mode) whole.push(first.text);
+  if (!mode) collect(first.line);
+  if (wholeProblem) {
+    yield unreadable(name, wholeProblem);
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(whole.join('\n'));
@@ -178,6 +215,7 @@ export async function* jsonDocuments(
     yield unreadable(name, `not JSON: ${(error as Error).message}`);
     return;
   }
+  whole.length = 0;
   yield* toDocuments(value, name);
 }
 
@@ -191,13 +229,21 @@ function isJsonValue(text: string): boolean {
 }
 
 function* parseLine(
-  line: string,
+  line: Line,
   at: string,
   toDocuments: (value: unknown, at: string) => Generator<SourceDocument>,
+  mb: string,
 ): Generator<SourceDocument> {
+  if (line.tooLong || line.invalid) {
+    yield unreadable(
+      at,
+      line.tooLong ? `a line longer than ${mb}: not read` : 'not UTF-8 text: not read',
+    );
+    return;
+  }
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = JSON.parse(line.text!);
   } catch (error) {
     yield unreadable(at, `not JSON: ${(error as Error).message}`);
     return;
@@ -234,6 +280,10 @@ export function documentsOf(options: {
       const where = many ? `${at}[${i}]` : at;
       if (!isObject(item)) {
         yield unreadable(where, 'not a JSON object');
+        continue;
+      }
+      if (deeperThan(item, MAX_DEPTH)) {
+        yield unreadable(where, `nested more than ${MAX_DEPTH} levels deep: not read`);
         continue;
       }
       const scope = options.idScope;
@@ -277,6 +327,19 @@ export function documentsOf(options: {
       yield { kind, doc: item, at: where, scope };
     }
   };
+}
+
+/** Whether objects and arrays nest deeper than `max` in `value` (without recursion). */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function isObject(value: unknown): value is Doc {

@@ -25,7 +25,8 @@ export interface Change {
 export const RULES = {
   'id-derived': 'an id that is not a UUID: a stable UUID made from it and where it came from',
   'id-missing': 'a record without an id: a stable UUID made from its parent and its content',
-  'id-duplicate': 'an id met twice in one record: the second, if different, gets one of its own',
+  'id-duplicate':
+    'an id met twice in one record (the second, if different, gets one of its own), or a service given twice in one input (the last is stored)',
   'url-scheme': 'a web address without its scheme: https:// added',
   url: 'a web address that cannot be used (not a URL, a script, a placeholder): left out',
   email:
