@@ -481,3 +481,78 @@ describe('harvest of an ORUK v1 feed', () => {
     expect((await local.db.query(`SELECT count(*)::int AS n FROM service`))[0].n).toBe(5);
   });
 });
+
+describe('harvest of a hostile feed', () => {
+  let local: TestApp;
+  let feed: TestServer;
+  const service = (n: number) => ({
+    id: `7a2f0c1e-1111-4222-8333-${String(n).padStart(12, '0')}`,
+    name: `Service ${n}`,
+    status: 'active',
+    organization: { id: '7b2f0c1e-1111-4222-8333-000000000001', name: 'Org', description: 'x' },
+  });
+
+  beforeAll(async () => {
+    local = await emptyApp();
+    feed = await listen((url, res) => {
+      if (url.pathname === '/') return send(res, 200, { version: '3.0' });
+      if (url.pathname === '/services') {
+        // A billion pages of ids never seen before.
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const perPage = Number(url.searchParams.get('per_page') ?? 10);
+        const contents = Array.from({ length: perPage }, (_, i) =>
+          service((page - 1) * perPage + i),
+        );
+        return send(res, 200, {
+          total_items: 1e11,
+          total_pages: 1e9,
+          page_number: page,
+          size: perPage,
+          contents,
+        });
+      }
+      const n = Number(url.pathname.slice(-12));
+      // Every seventh record is 3 MB of description.
+      const doc = n % 7 === 3 ? { ...service(n), description: 'x'.repeat(3 << 20) } : service(n);
+      return send(res, 200, doc);
+    });
+  });
+  afterAll(async () => {
+    await feed?.close();
+    await local?.close();
+  });
+
+  it('stops listing at its bounds, refuses bodies past the limit, and stores the rest', async () => {
+    const result = await harvest(local.db, feed.url, {
+      ...FAST,
+      perPage: 10,
+      maxPages: 3,
+      maxBodyBytes: 1 << 20,
+    });
+    expect(result.listed).toBe(30);
+    expect(result.completed).toBe(false);
+    expect(result.failures).toContainEqual({
+      url: `${feed.url}/services?page=4`,
+      reason: 'more than 3 pages: not read further (--max-pages)',
+    });
+    const large = [3, 10, 17, 24];
+    for (const n of large)
+      expect(result.failures).toContainEqual({
+        url: `${feed.url}/services/${service(n).id}`,
+        reason: 'a body larger than 1 MB: not read',
+      });
+    expect(result.summary.services.created).toBe(30 - large.length);
+    expect(feed.requests.filter((r) => r.startsWith('/services?')).length).toBe(3);
+
+    const capped = await harvest(local.db, feed.url, {
+      ...FAST,
+      perPage: 10,
+      maxServices: 15,
+      maxBodyBytes: 1 << 20,
+    });
+    expect(capped.listed).toBe(20); // the page that passed 15 is kept whole
+    expect(capped.failures.map((f) => f.reason)).toContain(
+      'more than 15 services listed: not read further (--max-services)',
+    );
+  });
+});

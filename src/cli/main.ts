@@ -214,7 +214,7 @@ package (--format csv) into the folder --out. Either imports back as it is.`,
 
   harvest: {
     usage:
-      'harvest <base-url> [--full] [--report <file>] [--concurrency <n>] [--rate <per-second>] [--timeout <ms>]',
+      'harvest <base-url> [--full] [--report <file>] [--concurrency <n>] [--rate <per-second>] [--timeout <ms>] [--max-page-mb <n>] [--max-pages <n>] [--max-services <n>] [--max-minutes <n>]',
     description: `Harvest another publisher's live ORUK feed (3.0, or v1, detected from GET /): every
 page of /services, then each /services/{id}, imported as by \`import\`. Re-runs
 are incremental (modified_after) when the feed supports it; --full re-reads
@@ -227,8 +227,17 @@ them; the ones rejected are read again by the next harvest.
   --concurrency <n>    requests at a time (default 4)
   --rate <n>           at most n requests a second (default 4, and slower when the
                        feed's RateLimit headers ask)
-  --timeout <ms>       per request (default 30000); failures are retried 3 times`,
+  --timeout <ms>       per request (default 30000); failures are retried 3 times
+  --max-page-mb <n>    the largest response read (default 50)
+  --max-pages <n>      pages of the listing read at most (default 100000)
+  --max-services <n>   services listed at most (default 2000000)
+  --max-minutes <n>    the longest the harvest runs, then it stops, to be completed by
+                       the next one (default 360)`,
     options: {
+      'max-page-mb': { type: 'string' },
+      'max-pages': { type: 'string' },
+      'max-services': { type: 'string' },
+      'max-minutes': { type: 'string' },
       full: { type: 'boolean' },
       report: { type: 'string' },
       concurrency: { type: 'string' },
@@ -245,6 +254,10 @@ them; the ones rejected are read again by the next harvest.
         concurrency: positiveInt(values.concurrency, '--concurrency'),
         ratePerSecond: positiveInt(values.rate, '--rate'),
         timeoutMs: positiveInt(values.timeout, '--timeout'),
+        maxBodyBytes: mebibytes(values['max-page-mb'], '--max-page-mb'),
+        maxPages: positiveInt(values['max-pages'], '--max-pages'),
+        maxServices: positiveInt(values['max-services'], '--max-services'),
+        maxRunMs: (positiveInt(values['max-minutes'], '--max-minutes') ?? 360) * 60_000,
         onProgress: (done, total) => progress.update(done, total ? done / total : undefined),
       };
       const result = await harvest(db, positionals[0], options).finally(() => reporter.close());

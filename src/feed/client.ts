@@ -25,6 +25,40 @@ export interface FeedClientOptions {
   backoffMs?: number;
   /** The longest wait before a retry, Retry-After included (default 60 000 ms). */
   maxDelayMs?: number;
+  /** The largest body read; a larger one is refused unread (default 50 MB). */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 50 << 20;
+
+/** A body read as UTF-8 text up to `max` bytes; a larger one is cancelled, not buffered. */
+async function boundedText(
+  response: Response,
+  max: number,
+): Promise<{ text: string } | { problem: string }> {
+  const declared = Number(response.headers.get('content-length'));
+  const tooLarge = { problem: `a body larger than ${Math.round(max / (1 << 20))} MB: not read` };
+  if (declared > max) {
+    await response.body?.cancel().catch(() => undefined);
+    return tooLarge;
+  }
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  if (response.body) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      length += chunk.length;
+      if (length > max) {
+        await response.body.cancel().catch(() => undefined);
+        return tooLarge;
+      }
+      chunks.push(chunk);
+    }
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks)) };
+  } catch {
+    return { problem: 'a body that is not UTF-8 text' };
+  }
 }
 
 /** A request that failed for good (after its retries), or a response that was unusable. */
@@ -46,6 +80,7 @@ export class FeedClient {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly maxDelayMs: number;
+  private readonly maxBodyBytes: number;
   /** When the next request may start. */
   private next = 0;
   /** Requests sent and not yet answered. */
@@ -57,6 +92,7 @@ export class FeedClient {
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
   /** The response, or why there is none after the retries. Only a 2xx or 4xx is returned. */
@@ -72,8 +108,13 @@ export class FeedClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         this.pace(response.headers);
-        if (response.status !== 429 && response.status < 500)
-          return { status: response.status, text: await response.text() };
+        if (response.status !== 429 && response.status < 500) {
+          // An unusable body is the feed's answer, not a passing failure: not retried.
+          const body = await boundedText(response, this.maxBodyBytes);
+          return 'text' in body
+            ? { status: response.status, text: body.text }
+            : { error: body.problem };
+        }
         reason = `HTTP ${response.status}`;
         delay = retryAfter(response.headers.get('retry-after'));
         await response.body?.cancel().catch(() => undefined);

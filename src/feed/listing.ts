@@ -38,15 +38,41 @@ export interface Listing {
   unreadable: SourceDocument[];
 }
 
+/** How far a listing goes: a feed that claims a billion pages is not listed for ever. */
+export interface ListingBounds {
+  /** Pages read at most (default 100,000). */
+  maxPages?: number;
+  /** Services listed at most (default 2,000,000). */
+  maxServices?: number;
+  /** No page is asked for after this time (ms since the epoch). */
+  deadline?: number;
+}
+
 export async function listServices(
   client: FeedClient,
   base: string,
   perPage: number,
   since?: Date,
+  bounds: ListingBounds = {},
 ): Promise<Listing | 'refused'> {
   const listing: Listing = { ids: [], complete: true, unreadable: [] };
   const seen = new Set<string>();
+  const maxPages = bounds.maxPages ?? 100_000;
+  const maxServices = bounds.maxServices ?? 2_000_000;
   for (let page = 1; ; page++) {
+    const stop =
+      page > maxPages
+        ? `more than ${maxPages} pages: not read further (--max-pages)`
+        : listing.ids.length >= maxServices
+          ? `more than ${maxServices} services listed: not read further (--max-services)`
+          : bounds.deadline !== undefined && Date.now() > bounds.deadline
+            ? 'the harvest ran out of time (--max-minutes): not read further'
+            : undefined;
+    if (stop) {
+      client.fail(`${base}/services?page=${page}`, stop);
+      listing.complete = false;
+      break;
+    }
     const url =
       `${base}/services?page=${page}&per_page=${perPage}` +
       (since ? `&modified_after=${encodeURIComponent(since.toISOString())}` : '');

@@ -49,7 +49,14 @@ export interface HarvestOptions extends FeedClientOptions {
   batchSize?: number;
   /** Services fetched so far, of how many listed. */
   onProgress?: (done: number, total?: number) => void;
+  /** Pages and services listed at most (ListingBounds; defaults 100,000 and 2,000,000). */
+  maxPages?: number;
+  maxServices?: number;
+  /** The longest a harvest runs, in ms (default 6 hours): then it stops, incomplete. */
+  maxRunMs?: number;
 }
+
+export const DEFAULT_MAX_RUN_MS = 6 * 3600_000;
 
 export interface HarvestResult {
   summary: ImportSummary;
@@ -92,11 +99,16 @@ export async function harvest(
     ? new Date(new Date(previous.last_started_at!).getTime() - CLOCK_SKEW_MS)
     : undefined;
 
-  let listing = await listServices(client, base, options.perPage ?? 100, since);
+  const bounds = {
+    maxPages: options.maxPages,
+    maxServices: options.maxServices,
+    deadline: startedAt.getTime() + (options.maxRunMs ?? DEFAULT_MAX_RUN_MS),
+  };
+  let listing = await listServices(client, base, options.perPage ?? 100, since, bounds);
   if (listing === 'refused') {
     // A feed that does not take modified_after: read it all.
     since = undefined;
-    listing = await listServices(client, base, options.perPage ?? 100);
+    listing = await listServices(client, base, options.perPage ?? 100, undefined, bounds);
   }
   if (listing === 'refused') throw new Error(`${base}/services: HTTP 400`);
   const full = since === undefined;
@@ -107,7 +119,16 @@ export async function harvest(
   const ids = full ? listing.ids : [...listing.ids, ...retried];
   const rejected = new Set<string>();
   const unfetched = new Set<string>();
-  const documents = fetchDocuments(db, client, base, version, ids, options, unfetched);
+  const documents = fetchDocuments(
+    db,
+    client,
+    base,
+    version,
+    ids,
+    options,
+    unfetched,
+    bounds.deadline,
+  );
   const summary = await importDocuments(db, prepend(listing.unreadable, documents), {
     batchSize: options.batchSize ?? 100,
     onReport: (entry) => {
@@ -188,14 +209,24 @@ async function* fetchDocuments(
   options: HarvestOptions,
   /** Told the ids whose request failed. */
   unfetched: Set<string>,
+  /** No request is sent after this time (ms since the epoch); the ids left are unfetched. */
+  deadline: number,
 ): AsyncGenerator<SourceDocument> {
   const concurrency = options.concurrency ?? 4;
   const channel = new Channel<Fetched | undefined>(Math.max(2 * concurrency, 16));
   let next = 0;
+  let outOfTime = false;
   const worker = async () => {
     while (next < ids.length && !channel.closed) {
       const sourceId = ids[next++];
       const url = `${base}/services/${encodeURIComponent(sourceId)}`;
+      if (Date.now() > deadline) {
+        // Out of time: what is left is read next time (the harvest is incomplete).
+        if (!outOfTime) client.fail(url, 'the harvest ran out of time (--max-minutes)');
+        outOfTime = true;
+        unfetched.add(sourceId);
+        continue;
+      }
       const reply = await client.get(url);
       const fetchedAt = new Date().toISOString();
       if ('error' in reply || reply.status !== 200) {

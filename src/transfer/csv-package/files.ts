@@ -78,6 +78,11 @@ async function zipFiles(path: string): Promise<PackageFiles> {
     zip.close();
     throw new CsvPackageError(`${path}: unreadable zip (${(error as Error).message})`);
   }
+  const bomb = zipBomb([...entries.values()]);
+  if (bomb) {
+    zip.close();
+    throw new CsvPackageError(`${path}: ${bomb}`);
+  }
   // The package's root: where datapackage.json is, else where a known CSV is (shallowest).
   const known = new Set(ENTITIES.flatMap(fileNamesOf));
   const depth = (name: string) => name.split('/').length;
@@ -105,8 +110,38 @@ async function zipFiles(path: string): Promise<PackageFiles> {
   };
 }
 
+/** What a zip of CSV files may expand to: an entry, all of them, and an entry's ratio. */
+export const ZIP_BOUNDS = { entryBytes: 1 << 30, totalBytes: 4 * (1 << 30), ratio: 200 };
+
+/**
+ * Why a zip is refused unread, if it is: an entry that expands past its bound or far more
+ * than CSV text compresses (a zip bomb), by the sizes its central directory declares
+ * (yauzl checks, as it inflates, that an entry is no larger than declared).
+ */
+function zipBomb(entries: yauzl.Entry[]): string | undefined {
+  const mb = (n: number) => `${Math.round(n / (1 << 20))} MB`;
+  let total = 0;
+  for (const entry of entries) {
+    const { uncompressedSize: size, compressedSize: packed } = entry;
+    total += size;
+    if (size > ZIP_BOUNDS.entryBytes)
+      return `${entry.fileName} expands to ${mb(size)}, more than the ${mb(ZIP_BOUNDS.entryBytes)} a file of a package may`;
+    if (size > 1 << 20 && size > ZIP_BOUNDS.ratio * Math.max(packed, 1))
+      return (
+        `${entry.fileName} expands ${Math.round(size / Math.max(packed, 1))} times (${mb(size)}), ` +
+        `more than CSV text compresses (at most ${ZIP_BOUNDS.ratio} times): refused unread`
+      );
+  }
+  if (total > ZIP_BOUNDS.totalBytes)
+    return `its files expand to ${mb(total)}, more than the ${mb(ZIP_BOUNDS.totalBytes)} a package may`;
+  return undefined;
+}
+
 const missing = (file: string) =>
   new CsvPackageError(`${file}: listed in ${DESCRIPTOR} but not in the package`);
+
+/** The longest line of a CSV file read. */
+const MAX_LINE_CHARS = 16 << 20;
 
 /**
  * The records of a CSV file with the line each starts on. Lines are handed to the parser
@@ -122,6 +157,10 @@ export async function* numberedRecords(
     let rest = '';
     for await (const chunk of chunks) {
       const text = rest + chunk;
+      if (text.length > MAX_LINE_CHARS && text.indexOf('\n') < 0)
+        throw new CsvPackageError(
+          `${file}: line ${line + 1} is longer than ${MAX_LINE_CHARS >> 20} M characters: not a CSV file of records`,
+        );
       let start = 0;
       for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
         line++;
