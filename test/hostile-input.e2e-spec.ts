@@ -114,24 +114,64 @@ describe('hostile input files', () => {
     expect(await db.query(`SELECT 1 FROM service WHERE name LIKE '%\uFFFD%'`)).toEqual([]);
   });
 
-  it('refuses JSON too large to read whole, in one line saying what to do, and reads it as ndjson', async () => {
+  it('reads an array or a page envelope of any size a record at a time, refusing only what is too large alone', async () => {
+    const limit = { maxJsonBytes: 20_000 };
     const many = Array.from({ length: 300 }, (_, i) => service(i));
-    const whole = await run('big.json', JSON.stringify(many), { maxJsonBytes: 20_000 });
-    expect(whole.summary.services).toMatchObject({ created: 0, rejected: 1 });
-    expect(whole.report.find((r) => r.kind === 'rejected')?.reason).toMatch(
+    const array = await run('big.json', JSON.stringify(many), limit);
+    expect(array.summary.services).toMatchObject({ created: 300, rejected: 0 });
+    // An envelope on one line, with a record too large alone, and one that is not JSON.
+    const contents = many.map((s) => JSON.stringify(s));
+    contents[3] = JSON.stringify(service(3, { description: 'x'.repeat(30_000) }));
+    contents[7] = '{"id": nope}';
+    const envelope = `{"total_items":300,"total_pages":1,"page_number":1,"size":300,"first_page":true,"last_page":true,"empty":false,"contents":[${contents.join(',')}]}`;
+    const page = await run('page.json', envelope, limit);
+    expect(page.summary.services).toMatchObject({ unchanged: 298, rejected: 2 });
+    expect(page.report.filter((r) => r.kind === 'rejected').map((r) => [r.at, r.reason])).toEqual([
+      ['page.json[3]', 'larger than 0 MB: not read'],
+      ['page.json[7]', expect.stringMatching(/^not JSON: /)],
+    ]);
+    // One value that is no list, larger than the limit: refused in one line saying what to do.
+    const alone = await run(
+      'alone.json',
+      JSON.stringify(service(1, { description: 'y'.repeat(30_000) })),
+      limit,
+    );
+    expect(alone.summary.services).toMatchObject({ rejected: 1 });
+    expect(alone.report.find((r) => r.kind === 'rejected')?.reason).toMatch(
       /^larger than 0 MB as one JSON value: give it as ndjson/,
     );
-    const lines = await run('big.ndjson', many.map((s) => JSON.stringify(s)).join('\n'), {
-      maxJsonBytes: 20_000,
-    });
-    expect(lines.summary.services).toMatchObject({ created: 300, rejected: 0 });
-    // One line past the limit is that line's problem only.
+    // An ndjson line past the limit is that line's problem only.
     const long = [...many.slice(0, 3), service(3, { description: 'x'.repeat(30_000) })];
-    const one = await run('long.ndjson', long.map((s) => JSON.stringify(s)).join('\n'), {
-      maxJsonBytes: 20_000,
-    });
+    const one = await run('long.ndjson', long.map((s) => JSON.stringify(s)).join('\n'), limit);
     expect(one.summary.services).toMatchObject({ unchanged: 3, rejected: 1 });
     expect(one.report.find((r) => r.kind === 'rejected')).toMatchObject({ at: 'long.ndjson:4' });
+  });
+
+  it('splits elements exactly, whatever the strings and nesting hold, in pieces of any size', async () => {
+    const { ElementSplitter } = await import('../src/transfer/json-elements');
+    const tricky = [
+      { a: 'a "quoted" ] } , [ { string', b: [1, [2, { c: '\\' }]] },
+      { contents: [1, 2] },
+      'text, with a comma',
+      42,
+      [{}, []],
+    ];
+    for (const json of [
+      JSON.stringify(tricky),
+      `{"x":{"contents":[0]},"contents":${JSON.stringify(tricky, null, 2)},"y":[9]}`,
+    ]) {
+      for (const size of [1, 2, 5, 64, 100_000]) {
+        const splitter = new ElementSplitter(1e6);
+        const texts: string[] = [];
+        for (let i = 0; i < json.length; i += size)
+          for (const e of splitter.feed(json.slice(i, i + size))) texts.push(e.text);
+        expect({ size, values: texts.map((t) => JSON.parse(t) as unknown) }).toEqual({
+          size,
+          values: tricky,
+        });
+        expect(splitter.unfinished).toBe(false);
+      }
+    }
   });
 
   it('counts a service given twice once, stores the last, and reports it', async () => {

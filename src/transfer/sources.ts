@@ -8,7 +8,8 @@ import { isV1Page, isV1Service, v1PageContents } from './v1/detect';
 import { isUuid, scopeFeed, uuidFor } from './ids';
 import { canonicalUuid } from '../hsds/uuid';
 import { fromV1Service } from './v1/mapper';
-import { Line, textLines } from './text-lines';
+import { Element, ElementSplitter } from './json-elements';
+import { Line, Piece, textPieces } from './text-lines';
 import { VENDOR_KEYS, vendorExtras } from './vendors';
 
 export interface SourceOptions {
@@ -145,9 +146,11 @@ export const MAX_DEPTH = 64;
 /**
  * The documents in JSON or ndjson text (UTF-8, or UTF-16 by its byte order mark: see
  * ./text-lines.ts). ndjson when the caller says so, or when the first line is a whole JSON
- * value and more follow; otherwise the text is one JSON value. An ndjson line that is not
- * JSON, not UTF-8 or longer than `maxBytes` is reported as unreadable and reading goes on;
- * a whole value larger than that is refused in one line, without being held in memory.
+ * value and more follow; otherwise the text is one JSON value. An array, or a page envelope
+ * whose `contents` (v1: `content`) is one, is read an element at a time, in constant memory
+ * whatever its size (./json-elements.ts); any other value is read whole, up to `maxBytes`.
+ * An ndjson line or an element that is not JSON, not UTF-8 or longer than `maxBytes` is
+ * reported as unreadable where it is, and reading goes on.
  */
 export async function* jsonDocuments(
   input: AsyncIterable<Buffer | string>,
@@ -161,62 +164,156 @@ export async function* jsonDocuments(
   },
 ): AsyncGenerator<SourceDocument> {
   const maxBytes = options.maxBytes ?? MAX_JSON_BYTES;
-  const toDocuments = documentsOf(options);
-  let mode: 'ndjson' | 'whole' | undefined = options.ndjson ? 'ndjson' : undefined;
-  let first: { line: Line; at: string } | undefined;
-  const whole: string[] = [];
-  let wholeBytes = 0;
-  let wholeProblem: string | undefined;
   const mb = `${Math.round(maxBytes / (1 << 20))} MB`;
-  const collect = (line: Line) => {
-    wholeBytes += line.bytes;
-    if (wholeProblem) return;
-    if (wholeBytes > maxBytes || line.tooLong) {
-      wholeProblem =
-        `larger than ${mb} as one JSON value: give it as ndjson (one record a line), ` +
-        'or raise --max-json-mb';
-      whole.length = 0;
-    } else if (line.invalid) wholeProblem = `line ${line.number} is not UTF-8 text`;
-    else whole.push(line.text!);
-  };
-  for await (const line of textLines(input, maxBytes)) {
-    if (options.counter) options.counter.bytes += line.bytes;
+  const toDocuments = documentsOf(options);
+  const whole = new WholeValue(name, maxBytes, mb, toDocuments);
+  let mode: 'ndjson' | 'whole' | undefined = options.ndjson ? 'ndjson' : undefined;
+  /** The line being read, as far as `maxBytes`. */
+  let parts: string[] = [];
+  let length = 0;
+  let tooLong = false;
+  let invalid = false;
+  /** The first line that is not blank, while the form is still undecided. */
+  let first: Line | undefined;
+  for await (const piece of textPieces(input)) {
+    if (options.counter) options.counter.bytes += piece.bytes;
     if (mode === 'whole') {
-      collect(line);
+      yield* whole.feed(piece);
       continue;
     }
+    if (piece.invalid) invalid = true;
+    if (piece.text !== undefined && !tooLong) {
+      length += piece.text.length;
+      if (length > maxBytes) {
+        tooLong = true;
+        if (mode === undefined && !first) {
+          // No ndjson line is this long: one JSON value, read as it comes.
+          mode = 'whole';
+          yield* whole.feed({ ...piece, text: parts.join('') + piece.text, invalid: undefined });
+          parts = [];
+          continue;
+        }
+        parts = [];
+      } else parts.push(piece.text);
+    }
+    if (mode === undefined && !first && /^\s*\[/.test(parts[0] ?? '')) {
+      // An array: one JSON value, read as it comes.
+      mode = 'whole';
+      yield* whole.feed({ ...piece, text: parts.join('') });
+      parts = [];
+      continue;
+    }
+    if (!piece.end) continue;
+    const line: Line = { number: piece.number, bytes: 0 };
+    if (invalid) line.invalid = true;
+    else if (tooLong) line.tooLong = true;
+    else line.text = parts.join('');
+    parts = [];
+    length = 0;
+    tooLong = invalid = false;
     if (line.text !== undefined && !line.text.trim()) continue;
     const at = `${name}:${line.number}`;
     if (mode === 'ndjson') {
       yield* parseLine(line, at, toDocuments, mb);
     } else if (!first) {
-      first = { line, at };
-    } else if (first.line.text !== undefined && isJsonValue(first.line.text)) {
+      first = line;
+    } else if (first.text !== undefined && isJsonValue(first.text)) {
       // Two lines, the first a whole value: ndjson.
       mode = 'ndjson';
-      yield* parseLine(first.line, first.at, toDocuments, mb);
+      yield* parseLine(first, `${name}:${first.number}`, toDocuments, mb);
       yield* parseLine(line, at, toDocuments, mb);
     } else {
       mode = 'whole';
-      collect(first.line);
-      collect(line);
+      yield* whole.feed(pieceOf(first));
+      yield* whole.feed(pieceOf(line));
     }
   }
-  if (mode === 'ndjson' || !first) return;
-  if (!mode) collect(first.line);
-  if (wholeProblem) {
-    yield unreadable(name, wholeProblem);
-    return;
+  if (mode === 'ndjson' || (!mode && !first)) return;
+  if (!mode) yield* whole.feed(pieceOf(first!));
+  yield* whole.end();
+}
+
+const pieceOf = (line: Line): Piece => ({
+  number: line.number,
+  bytes: 0,
+  text: line.text,
+  end: true,
+  ...(line.invalid ? { invalid: true as const } : {}),
+});
+
+/** One JSON value that is not ndjson: split into its elements when it has them, else read whole. */
+class WholeValue {
+  private readonly splitter: ElementSplitter;
+  private collected: string[] = [];
+  private length = 0;
+  private problem: string | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly maxBytes: number,
+    private readonly mb: string,
+    private readonly toDocuments: (value: unknown, at: string) => Generator<SourceDocument>,
+  ) {
+    this.splitter = new ElementSplitter(maxBytes);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(whole.join('\n'));
-  } catch (error) {
-    yield unreadable(name, `not JSON: ${(error as Error).message}`);
-    return;
+
+  *feed(piece: Piece): Generator<SourceDocument> {
+    if (this.problem) return;
+    if (piece.invalid || piece.text === undefined) {
+      this.problem = `line ${piece.number} is not UTF-8 text: not read`;
+      return;
+    }
+    const text = piece.end ? `${piece.text}\n` : piece.text;
+    for (const element of this.splitter.feed(text)) yield* this.element(element);
+    if (this.splitter.split) {
+      this.collected = [];
+      return;
+    }
+    this.length += text.length;
+    if (this.length > this.maxBytes) {
+      this.problem =
+        `larger than ${this.mb} as one JSON value: give it as ndjson (one record a line), ` +
+        'or raise --max-json-mb';
+      this.collected = [];
+    } else this.collected.push(text);
   }
-  whole.length = 0;
-  yield* toDocuments(value, name);
+
+  *end(): Generator<SourceDocument> {
+    if (this.problem) {
+      yield unreadable(this.name, this.problem);
+      return;
+    }
+    if (this.splitter.split) {
+      if (this.splitter.unfinished) yield unreadable(this.name, 'not JSON: the text ends too soon');
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(this.collected.join(''));
+    } catch (error) {
+      yield unreadable(this.name, `not JSON: ${(error as Error).message}`);
+      return;
+    }
+    this.collected = [];
+    yield* this.toDocuments(value, this.name);
+  }
+
+  private *element(element: Element): Generator<SourceDocument> {
+    const at = `${this.name}[${element.index}]`;
+    if (element.tooLong) {
+      yield unreadable(at, `larger than ${this.mb}: not read`);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(element.text!);
+    } catch (error) {
+      yield unreadable(at, `not JSON: ${(error as Error).message}`);
+      return;
+    }
+    if (!isObject(value)) yield unreadable(at, 'not a JSON object');
+    else yield* this.toDocuments(value, at);
+  }
 }
 
 function isJsonValue(text: string): boolean {

@@ -22,59 +22,118 @@ export interface Line {
   tooLong?: true;
 }
 
+/** A piece of a line: all of it, or (for a long line) a part, `end` on its last. */
+export interface Piece {
+  number: number;
+  /** Bytes of the input this piece covers. */
+  bytes: number;
+  /** Its text; undefined once the line has proved not to be UTF-8. */
+  text?: string;
+  end: boolean;
+  invalid?: true;
+}
+
 const NEWLINE = 0x0a;
 
+/** The lines of the input, each whole up to `maxBytes` (see Line). */
 export async function* textLines(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   maxBytes: number,
 ): AsyncGenerator<Line> {
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  let pieces: Buffer[] = [];
+  let parts: string[] = [];
   let length = 0;
-  let overflow = false;
-  let number = 0;
-  let utf16: TextDecoder | undefined;
+  let bytes = 0;
+  let invalid = false;
+  for await (const piece of textPieces(input)) {
+    bytes += piece.bytes;
+    if (piece.invalid) invalid = true;
+    if (piece.text !== undefined && length <= maxBytes) {
+      length += Buffer.byteLength(piece.text);
+      if (length <= maxBytes) parts.push(piece.text);
+      else parts = [];
+    }
+    if (!piece.end) continue;
+    const line: Line = { number: piece.number, bytes };
+    if (invalid) line.invalid = true;
+    else if (length > maxBytes) line.tooLong = true;
+    else line.text = parts.join('');
+    yield line;
+    parts = [];
+    length = 0;
+    bytes = 0;
+    invalid = false;
+  }
+}
 
-  function* take(chunk: Buffer): Generator<Line> {
+/**
+ * The input as pieces of its lines (at most about `pieceBytes` each), decoded as they come:
+ * what reads a value spread over one very long line without holding it.
+ */
+export async function* textPieces(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  pieceBytes = 1 << 20,
+): AsyncGenerator<Piece> {
+  let strict = new TextDecoder('utf-8', { fatal: true });
+  let parts: string[] = [];
+  let pending = 0;
+  let bytes = 0;
+  let invalid = false;
+  let number = 1;
+  let utf16: TextDecoder | undefined;
+  let seen = false;
+
+  /** A line has begun and not ended. */
+  let open = false;
+  function* segment(bytesOf: Buffer, end: boolean): Generator<Piece> {
+    bytes += bytesOf.length;
+    open = !end;
+    if (!invalid) {
+      try {
+        let text = strict.decode(bytesOf, { stream: !end });
+        if (!seen && text.length) {
+          seen = true;
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM the decoder kept
+        }
+        parts.push(text);
+        pending += bytesOf.length;
+      } catch {
+        invalid = true;
+        parts = [];
+        strict = new TextDecoder('utf-8', { fatal: true });
+      }
+    }
+    if (!end && pending < pieceBytes) return;
+    let text = invalid ? undefined : parts.join('');
+    if (end && text !== undefined) text = text.replace(/\r?\n$/, '');
+    yield { number, bytes, text, end, ...(invalid ? { invalid: true as const } : {}) };
+    parts = [];
+    pending = 0;
+    bytes = 0;
+    if (end) {
+      number++;
+      invalid = false;
+      strict = new TextDecoder('utf-8', { fatal: true });
+    }
+  }
+
+  function* take(chunk: Buffer): Generator<Piece> {
     let start = 0;
     for (;;) {
       const end = chunk.indexOf(NEWLINE, start);
-      const piece = chunk.subarray(start, end < 0 ? chunk.length : end + 1);
-      length += piece.length;
-      if (length > maxBytes) {
-        overflow = true;
-        pieces = [];
-      } else if (piece.length) pieces.push(piece);
-      if (end < 0) return;
-      yield line();
+      if (end < 0) {
+        if (start < chunk.length) yield* segment(chunk.subarray(start), false);
+        return;
+      }
+      yield* segment(chunk.subarray(start, end + 1), true);
       start = end + 1;
     }
   }
 
-  function line(): Line {
-    number++;
-    const result: Line = { number, bytes: length };
-    if (overflow) result.tooLong = true;
-    else {
-      let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, length);
-      if (bytes[bytes.length - 1] === NEWLINE)
-        bytes = bytes.subarray(0, bytes.length - (bytes[bytes.length - 2] === 0x0d ? 2 : 1));
-      try {
-        result.text = strict.decode(bytes);
-      } catch {
-        result.invalid = true;
-      }
-    }
-    pieces = [];
-    length = 0;
-    overflow = false;
-    return result;
-  }
-
   /** The first bytes, until there are enough to tell the encoding by. */
   let head: Buffer | undefined = Buffer.alloc(0);
-  function* feed(bytes: Buffer): Generator<Line> {
-    let chunk = bytes;
+  let ended = false;
+  function* feed(bytesIn: Buffer): Generator<Piece> {
+    let chunk = bytesIn;
     if (head) {
       chunk = Buffer.concat([head, chunk]);
       if (chunk.length < 4 && !ended) {
@@ -89,12 +148,11 @@ export async function* textLines(
     if (utf16) chunk = Buffer.from(utf16.decode(chunk, { stream: true }));
     yield* take(chunk);
   }
-  let ended = false;
   for await (const raw of input) yield* feed(typeof raw === 'string' ? Buffer.from(raw) : raw);
   ended = true;
   yield* feed(Buffer.alloc(0));
   if (utf16) yield* take(Buffer.from(utf16.decode()));
-  if (length || pieces.length || overflow) yield line();
+  if (open) yield* segment(Buffer.alloc(0), true);
 }
 
 function encodingOf(start: Buffer): 'utf-8-bom' | 'utf-16le' | 'utf-16be' | undefined {
