@@ -37,6 +37,8 @@ export async function benchServer(): Promise<BenchServer> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '0',
+      // The soak stands for many clients by X-Forwarded-For.
+      TRUST_PROXY: '1',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

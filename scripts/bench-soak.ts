@@ -16,10 +16,27 @@ import { benchServer, Page } from './bench-server';
  * warm-up (the first tenth of the run) and at the end; it exits 1 if there was any error or
  * if resident memory grew by more than a quarter plus 32 MiB from the warm-up to the end.
  * The server is BENCH_URL or the built one (scripts/bench-server.ts).
+ *
+ * The mix comes from 64 client addresses (X-Forwarded-For, which the bench server trusts).
+ * Beside it, SOAK_HOSTILE_CONNECTIONS (default 4) connections from two other addresses send
+ * nothing but the most expensive requests the API accepts (1,000 organizations with their
+ * full services, misspelt searches over 1,000 results, full ndjson exports, pages of 1,000
+ * full services): they may be told 429 or 503 (admission by cost, src/http/admission.ts),
+ * while the mix must see no error at all.
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 10);
 const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 10);
+const HOSTILE_CONNECTIONS = Number(process.env.SOAK_HOSTILE_CONNECTIONS ?? 4);
+
+/** The most expensive requests the API accepts. */
+const WORST = [
+  '/organizations?per_page=1000&full=true&full_service=true',
+  '/services?search=advcie%20servcies&per_page=1000',
+  '/services?format=ndjson&full=true',
+  '/services?per_page=1000&full=true',
+  '/service_at_locations?per_page=1000&full=true',
+];
 
 interface Case {
   path: string;
@@ -91,14 +108,31 @@ async function main(): Promise<void> {
     }, SAMPLE_SECONDS * 1000);
     const first = await memory(base);
     if (first) samples.push({ ...first, at: 0 });
+    const hostileStatuses = new Map<number, number>();
+    const hostile = HOSTILE_CONNECTIONS
+      ? autocannon({
+          url: base,
+          connections: HOSTILE_CONNECTIONS,
+          duration: SECONDS,
+          timeout: 60,
+          requests: WORST.map((path, i) => ({
+            method: 'GET' as const,
+            path,
+            headers: { 'x-forwarded-for': `198.51.100.${1 + (i % 2)}` },
+            onResponse: (status: number) =>
+              hostileStatuses.set(status, (hostileStatuses.get(status) ?? 0) + 1),
+          })),
+        })
+      : undefined;
     const result = await autocannon({
       url: base,
       connections: CONNECTIONS,
       duration: SECONDS,
       timeout: 30,
-      requests: cases.map(({ path, status }) => ({
+      requests: cases.map(({ path, status }, i) => ({
         method: 'GET' as const,
         path,
+        headers: { 'x-forwarded-for': `10.0.${i % 8}.${1 + (i % 64)}` },
         onResponse: (actual: number) => {
           if (actual !== status) {
             const key = `${path.split('?')[0].replace(/[0-9a-f-]{36}/g, '{id}')} → ${actual}`;
@@ -107,6 +141,7 @@ async function main(): Promise<void> {
         },
       })),
     });
+    const hostileResult = await hostile;
     clearInterval(sampler);
     const last = await memory(base);
     if (last) samples.push({ ...last, at: (Date.now() - started) / 1000 });
@@ -127,6 +162,20 @@ async function main(): Promise<void> {
         `socket errors ${result.errors}, timeouts ${result.timeouts})`,
     );
     for (const [key, count] of unexpected) console.log(`  ${count} × ${key}`);
+    let hostileErrors = 0;
+    if (hostileResult) {
+      // Turned away (429, 503) is what admission does; anything else but 200 is an error.
+      hostileErrors =
+        [...hostileStatuses]
+          .filter(([s]) => ![200, 429, 503].includes(s))
+          .reduce((a, [, n]) => a + n, 0) + hostileResult.errors;
+      console.log(
+        `hostile (${HOSTILE_CONNECTIONS} connections, 2 clients): ${hostileResult.requests.total} requests, ` +
+          `statuses ${JSON.stringify(Object.fromEntries([...hostileStatuses].sort()))}, ` +
+          `latency p50 ${hostileResult.latency.p50} ms, p99 ${hostileResult.latency.p99} ms, ` +
+          `errors ${hostileErrors} (timeouts ${hostileResult.timeouts}, not counted)`,
+      );
+    }
 
     let flat = true;
     if (samples.length >= 3) {
@@ -146,7 +195,7 @@ async function main(): Promise<void> {
     } else {
       console.log('memory: not measured (no /metrics, or too short a run)');
     }
-    if (errors || !flat) process.exitCode = 1;
+    if (errors || hostileErrors || !flat) process.exitCode = 1;
   } finally {
     await server.stop();
   }
