@@ -5,6 +5,9 @@ describe('costClass', () => {
   it.each([
     ['/services', 'light'],
     ['/services/1b4f6f5e-7c1e-4d9a-9d43-27a1f2b6c0de?full=false', 'light'],
+    ['/organizations/1b4f6f5e-7c1e-4d9a-9d43-27a1f2b6c0de?full_service=true', 'light'],
+    ['/api/oruk/organizations/?full_service=true', 'heavy'],
+    ['/services?minimal=true&per_page=1000', 'light'],
     ['/services?per_page=200&taxonomy_term_id=x', 'light'],
     ['/services?per_page=201', 'heavy'],
     ['/services?minimal=true&per_page=100000', 'heavy'],
@@ -25,7 +28,24 @@ describe('Lane', () => {
       (error: unknown) => (error as HttpException).getStatus(),
     );
 
-  it('runs at most its concurrency, one per client, the rest in order of arrival', async () => {
+  it('admits the client admitted least recently first: one sending only these cannot starve others', async () => {
+    const lane = new Lane('heavy', 1, 10, 60_000);
+    const first = await lane.admit('hostile');
+    const order: string[] = [];
+    const queued = ['hostile', 'hostile', 'polite'].map((client) =>
+      lane.admit(client).then((release) => {
+        order.push(client);
+        return release;
+      }),
+    );
+    first();
+    (await queued[2])();
+    (await queued[0])();
+    (await queued[1])();
+    expect(order).toEqual(['polite', 'hostile', 'hostile']);
+  });
+
+  it('runs at most its concurrency, one per client, the rest in turn', async () => {
     const lane = new Lane('heavy', 2, 10, 60_000);
     const a = await lane.admit('a');
     const b = await lane.admit('b');
@@ -34,11 +54,12 @@ describe('Lane', () => {
     const a2 = lane.admit('a').then((release) => (order.push('a2'), release));
     const d = lane.admit('d').then((release) => (order.push('d'), release));
     expect(lane.load).toEqual({ running: 2, waiting: 3 });
-    a(); // a2 must wait for nothing now, but c came first
+    a(); // a2 could run now, but c has not had a turn
     (await c)();
     b();
     await Promise.all([a2, d]);
-    expect(order).toEqual(['c', 'a2', 'd']);
+    // c and d were never admitted before: both go before a's second request.
+    expect(order).toEqual(['c', 'd', 'a2']);
     expect(lane.load).toEqual({ running: 2, waiting: 0 });
   });
 

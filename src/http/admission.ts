@@ -13,15 +13,16 @@ import { AppConfig } from '../config/config';
  * - `stream`: `format=ndjson`, every match in one response, holding a connection for its
  *   whole length;
  * - `heavy`: a page of trees (`full`, `full_service`), a large page (`per_page` above
- *   HEAVY_PER_PAGE), or a search (ranked over every match, and a misspelt one compared by
- *   similarity with every name);
- * - `light`: everything else (a record by id, an ordinary page), which only the throttle
- *   limits.
+ *   HEAVY_PER_PAGE, or HEAVY_MINIMAL_PER_PAGE with `minimal`), or a search (ranked over
+ *   every match, and a misspelt one compared by similarity with every name);
+ * - `light`: everything else (a record by id, whatever its depth; an ordinary page),
+ *   which only the throttle limits.
  *
  * A class has a number of requests it may have in flight in all (STREAM_CONCURRENCY,
  * HEAVY_CONCURRENCY: by default a fraction of the pool, so that light requests always find
- * connections) and each client one at a time; the rest wait in a short queue, in order of
- * arrival. A client with more than QUEUED_PER_CLIENT waiting is told 429; a request that
+ * connections) and each client one at a time; the rest wait in a short queue, from which
+ * the client admitted least recently goes first (so that a client sending only expensive
+ * requests cannot keep the others waiting behind it). A client with more than QUEUED_PER_CLIENT waiting is told 429; a request that
  * finds the queue full, or waits longer than ADMISSION_WAIT_MS, 503; both with Retry-After.
  * Health probes and CORS preflights are never held.
  */
@@ -32,15 +33,30 @@ export const HEAVY_PER_PAGE = 200;
 /** Requests one client may have waiting in one class. */
 export const QUEUED_PER_CLIENT = 4;
 
+/** With minimal=true (ids and dates only) a page is heavy past this many. */
+export const HEAVY_MINIMAL_PER_PAGE = 10_000;
+
+/** The lists: a path ending in one of these is a list; anything else is a record or a document. */
+const LISTS = new Set([
+  'services',
+  'service_at_locations',
+  'organizations',
+  'taxonomies',
+  'taxonomy_terms',
+]);
+
 export function costClass(url: string): CostClass {
   const query = url.indexOf('?');
   if (query < 0) return 'light';
+  const path = url.slice(0, query).replace(/\/+$/, '');
+  if (!LISTS.has(path.slice(path.lastIndexOf('/') + 1))) return 'light'; // one record
   const params = new URLSearchParams(url.slice(query + 1));
   const all = (name: string) => params.getAll(name).map((v) => v.trim().toLowerCase());
   if (all('format').includes('ndjson')) return 'stream';
   if (all('full').includes('true') || all('full_service').includes('true')) return 'heavy';
   if (all('search').some((v) => v !== '')) return 'heavy';
-  if (all('per_page').some((v) => Number(v) > HEAVY_PER_PAGE)) return 'heavy';
+  const limit = all('minimal').includes('true') ? HEAVY_MINIMAL_PER_PAGE : HEAVY_PER_PAGE;
+  if (all('per_page').some((v) => Number(v) > limit)) return 'heavy';
   return 'light';
 }
 
@@ -56,6 +72,8 @@ export class Lane {
   private readonly byClient = new Map<string, number>();
   private readonly waitingByClient = new Map<string, number>();
   private readonly queue: Waiting[] = [];
+  private readonly admitted = new Map<string, number>();
+  private admissions = 0;
 
   constructor(
     readonly name: CostClass,
@@ -69,6 +87,7 @@ export class Lane {
     return new Promise((resolve, reject) => {
       const start = () => {
         this.running++;
+        this.noteAdmitted(client);
         this.byClient.set(client, (this.byClient.get(client) ?? 0) + 1);
         let released = false;
         resolve(() => {
@@ -113,17 +132,35 @@ export class Lane {
     return this.running < this.concurrency && !this.byClient.has(client);
   }
 
-  /** Admits the first waiting requests whose clients have none in flight. */
+  /**
+   * Admits waiting requests while there is room: of those whose clients have none in
+   * flight, the one whose client was admitted least recently (never: first), then the
+   * earliest.
+   */
   private next(): void {
-    for (let i = 0; i < this.queue.length && this.running < this.concurrency;) {
-      const entry = this.queue[i];
-      if (!this.free(entry.client)) {
-        i++;
-        continue;
+    while (this.running < this.concurrency) {
+      let chosen: Waiting | undefined;
+      for (const entry of this.queue) {
+        if (!this.free(entry.client)) continue;
+        if (!chosen || this.lastAdmitted(entry.client) < this.lastAdmitted(chosen.client))
+          chosen = entry;
       }
-      this.remove(entry);
-      entry.admit();
+      if (!chosen) return;
+      this.remove(chosen);
+      chosen.admit();
     }
+  }
+
+  /** The order in which clients were last admitted (a counter, not a clock). */
+  private lastAdmitted(client: string): number {
+    return this.admitted.get(client) ?? -1;
+  }
+
+  private noteAdmitted(client: string): void {
+    this.admitted.delete(client);
+    this.admitted.set(client, ++this.admissions);
+    // The clients admitted longest ago are forgotten first (a Map keeps insertion order).
+    if (this.admitted.size > 10_000) this.admitted.delete(this.admitted.keys().next().value!);
   }
 
   private remove(entry: Waiting): void {
