@@ -123,6 +123,7 @@ async function main(): Promise<void> {
             path,
             headers: { 'x-forwarded-for': `198.51.100.${1 + (i % 2)}` },
             onResponse: (status: number) =>
+              status !== undefined &&
               hostileStatuses.set(status, (hostileStatuses.get(status) ?? 0) + 1),
           })),
         })
@@ -178,8 +179,10 @@ async function main(): Promise<void> {
       // Turned away (429, 503) is what admission does; anything else but 200 is an error.
       hostileErrors =
         [...hostileStatuses]
-          .filter(([s]) => ![200, 429, 503].includes(s))
-          .reduce((a, [, n]) => a + n, 0) + hostileResult.errors;
+          .filter(([status]) => ![200, 429, 503].includes(status))
+          .reduce((a, [, n]) => a + n, 0) +
+        hostileResult.errors -
+        hostileResult.timeouts;
       console.log(
         `hostile (${HOSTILE_CONNECTIONS} connections, 2 clients): ${hostileResult.requests.total} requests, ` +
           `statuses ${JSON.stringify(Object.fromEntries([...hostileStatuses].sort()))}, ` +
