@@ -37,15 +37,16 @@ const Milliseconds = (min: number, max: number, note = '') => {
   );
 };
 
+/** A whole number from `min` to `max` (class-validator's own messages). */
+const WholeNumber = (min: number, max: number) =>
+  applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
+
 /**
  * All configuration, read from environment variables (names as in the README) and
  * validated at boot. Nothing else in the code reads process.env.
  */
 export class AppConfig {
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @WholeNumber(0, 65535)
   PORT = 3000;
 
   @IsString()
@@ -66,10 +67,7 @@ export class AppConfig {
   EMBEDDED_PG_DIR?: string;
 
   /** Port of the embedded PostgreSQL; 0 picks a free one. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @WholeNumber(0, 65535)
   EMBEDDED_PG_PORT = 0;
 
   /** The base path every ORUK endpoint lives under, e.g. /api/oruk. */
@@ -99,10 +97,7 @@ export class AppConfig {
   @IsString()
   SEED_DIR = join(projectRoot(), 'seed', 'data');
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @WholeNumber(1, 1000)
   DB_POOL_MAX = 10;
 
   /** Longest wait for a database connection before a request fails with 503. */
@@ -156,17 +151,11 @@ export class AppConfig {
   TRUST_PROXY = 'false';
 
   /** Longest request URL (path and query) accepted; longer is a 400. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(256)
-  @Max(65536)
+  @WholeNumber(256, 65536)
   MAX_URL_LENGTH = 2048;
 
   /** Most query parameters (repeats counted) in one request; more is a 400. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @WholeNumber(1, 1000)
   MAX_QUERY_PARAMS = 50;
 
   /**
@@ -174,18 +163,12 @@ export class AppConfig {
    * unset: a quarter of DB_POOL_MAX (each may use two connections); 0: no limit.
    */
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(1000)
+  @WholeNumber(0, 1000)
   HEAVY_CONCURRENCY?: number;
 
   /** format=ndjson streams in flight at once; unset: a fifth of DB_POOL_MAX; 0: no limit. */
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(1000)
+  @WholeNumber(0, 1000)
   STREAM_CONCURRENCY?: number;
 
   /** Longest an expensive request waits for its turn before a 503. */
@@ -193,10 +176,7 @@ export class AppConfig {
   ADMISSION_WAIT_MS = 5000;
 
   /** Open client connections at most; more are refused at once. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @WholeNumber(1, 1_000_000)
   HTTP_MAX_CONNECTIONS = 2000;
 
   /** Longest a client may take to send a request's headers, then its whole request. */
