@@ -72,6 +72,8 @@ export class Lane {
   private readonly byClient = new Map<string, number>();
   private readonly waitingByClient = new Map<string, number>();
   private readonly queue: Waiting[] = [];
+  /** Told of each request turned away (the metrics count them). */
+  onRefused?: (status: 429 | 503) => void;
   private readonly admitted = new Map<string, number>();
   private admissions = 0;
 
@@ -102,20 +104,24 @@ export class Lane {
       };
       if (this.free(client) && !this.queue.length) return start();
       const waiting = this.waitingByClient.get(client) ?? 0;
+      const refuse = (error: HttpException) => {
+        this.onRefused?.(error.getStatus() as 429 | 503);
+        reject(error);
+      };
       if (waiting >= QUEUED_PER_CLIENT)
-        return reject(
+        return refuse(
           new HttpException(
             `Too many ${this.describe()} at once from one client: wait for those in progress`,
             HttpStatus.TOO_MANY_REQUESTS,
           ),
         );
-      if (this.queue.length >= this.queueLength) return reject(this.busy());
+      if (this.queue.length >= this.queueLength) return refuse(this.busy());
       const entry: Waiting = {
         client,
         admit: start,
         timer: setTimeout(() => {
           this.remove(entry);
-          reject(this.busy());
+          refuse(this.busy());
         }, this.waitMs),
       };
       this.waitingByClient.set(client, waiting + 1);

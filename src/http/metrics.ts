@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import type { Lane } from './admission';
 
 /** The label of requests that matched no route: 404s, Swagger UI's files, early rejections. */
 export const UNMATCHED = '(unmatched)';
@@ -10,7 +11,8 @@ export const UNMATCHED = '(unmatched)';
 /**
  * Prometheus metrics, served at /metrics (outside BASE_PATH, not in the ORUK OpenAPI
  * document): request durations by route pattern (`/services/:id`, never the raw URL, so the
- * number of series stays fixed) and status, server errors, the database pool, and
+ * number of series stays fixed) and status, server errors, the database pool, admission
+ * by cost, and
  * prom-client's default process metrics (memory, CPU, event loop lag, GC, handles).
  * Each application has its own registry (tests start several in one process).
  */
@@ -60,6 +62,38 @@ export class Metrics {
       (p) => p.waitingCount,
     );
     gauge('db_pool_max_connections', 'The size limit of the pool (DB_POOL_MAX)', () => poolMax);
+  }
+
+  /** The admission lanes' load and refusals (src/http/admission.ts), by class. */
+  watchAdmission(lanes: Record<string, Lane>): void {
+    const load = (name: string, help: string, read: (lane: Lane) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['class'],
+        registers: [this.registry],
+        collect() {
+          for (const [kind, lane] of Object.entries(lanes)) this.set({ class: kind }, read(lane));
+        },
+      });
+    load(
+      'admission_running_requests',
+      'Expensive requests running, by class',
+      (l) => l.load.running,
+    );
+    load(
+      'admission_waiting_requests',
+      'Expensive requests waiting their turn, by class',
+      (l) => l.load.waiting,
+    );
+    const refused = new Counter({
+      name: 'admission_refused_total',
+      help: 'Expensive requests turned away (429: too many from one client; 503: busy), by class',
+      labelNames: ['class', 'status_code'],
+      registers: [this.registry],
+    });
+    for (const [kind, lane] of Object.entries(lanes))
+      lane.onRefused = (status) => refused.inc({ class: kind, status_code: String(status) });
   }
 
   /** Times every request, labelled once the response is done. */

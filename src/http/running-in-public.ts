@@ -41,7 +41,10 @@ export function guard(app: INestApplication, config: AppConfig, metrics?: Metric
   app.use(requestLimits(config));
   // Expensive requests take their turn (./admission.ts), after the checks that are free.
   const admitted = admission(config, isProbe);
-  if (admitted) app.use(admitted.middleware);
+  if (admitted) {
+    app.use(admitted.middleware);
+    metrics?.watchAdmission(admitted.lanes);
+  }
   if (metrics) {
     // At the root whatever BASE_PATH is, and outside Nest: not part of the ORUK API.
     const express = app as NestExpressApplication;
