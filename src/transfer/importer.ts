@@ -2,7 +2,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ENTITIES } from '../hsds/entities';
 import { tableOf } from '../hsds/fields';
 import { quoteIdent } from '../hsds/json-select';
-import { Around, Checked, databaseProblem, LoadResult, Loader } from '../hsds/loader';
+import {
+  Around,
+  Checked,
+  databaseProblem,
+  LoadResult,
+  Loader,
+  vacuumAnalyze,
+} from '../hsds/loader';
 import { SERVICE_FULL, Shape, TAXONOMY_FULL } from '../hsds/shapes';
 import type { Problem } from '../hsds/validation';
 import { Doc, Origin, SourceDocument } from './documents';
@@ -109,16 +116,21 @@ export async function importDocuments(
   documents: AsyncIterable<SourceDocument>,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
+  let summary: ImportSummary;
   if (options.strict) {
     try {
-      return await db.transaction((manager) => new Import(db, options, manager).run(documents));
+      summary = await db.transaction((manager) => new Import(db, options, manager).run(documents));
     } catch (error) {
       if (error instanceof Abort) throw new ImportAborted(error.summary);
       throw error;
     }
-  }
-  return new Import(db, options).run(documents);
+  } else summary = await new Import(db, options).run(documents);
+  if (summary.services.created + summary.services.updated >= BULK_LOAD) await vacuumAnalyze(db);
+  return summary;
 }
+
+/** Services written by one import from which it is a bulk load, vacuumed at its end. */
+export const BULK_LOAD = 1000;
 
 class Abort extends Error {
   constructor(readonly summary: ImportSummary) {
