@@ -331,6 +331,7 @@ describe('query parameters', () => {
         [SERVICES, `taxonomy_term_id=${parent.id}`, '/services'],
         [SERVICE_AT_LOCATIONS, near, '/service_at_locations'],
         [SERVICE_AT_LOCATIONS, '', '/service_at_locations'],
+        [SERVICE_AT_LOCATIONS, near.replace('&proximity=50000', ''), '/service_at_locations'],
       ];
       for (const [resource, search, path] of cases) {
         const expected = await paged(path, search);

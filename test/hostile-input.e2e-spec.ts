@@ -174,6 +174,28 @@ describe('hostile input files', () => {
     }
   });
 
+  it('tells what JSON.parse would refuse: text after the value, missing or extra commas', () => {
+    for (const json of ['[1] [2]', '[{"a":1} {"b":2}]', '[1,]', '[,1]', '{"contents":[1,,2]}'])
+      for (const size of [1, 3, 100]) {
+        const splitter = new ElementSplitter(1e6);
+        for (let i = 0; i < json.length; i += size)
+          Array.from(splitter.feed(json.slice(i, i + size)));
+        expect({ json, size, problem: splitter.problem }).toEqual({
+          json,
+          size,
+          problem: expect.any(String),
+        });
+      }
+  });
+
+  it('reads a page envelope whose long line is not its first', async () => {
+    const contents = Array.from({ length: 300 }, (_, i) => JSON.stringify(service(i))).join(',');
+    const { summary } = await run('later.json', `{\n"contents":[${contents}]}\n`, {
+      maxJsonBytes: 20_000,
+    });
+    expect(summary.services).toMatchObject({ created: 300, rejected: 0 });
+  });
+
   it('counts a service given twice once, stores the last, and reports it', async () => {
     const twice = [service(1), service(2), service(1, { name: 'Service 1, again' })];
     const { summary, report } = await run(

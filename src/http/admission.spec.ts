@@ -17,6 +17,8 @@ describe('costClass', () => {
     ['/services?search=', 'light'],
     ['/services?format=ndjson', 'stream'],
     ['/services?format=json&format=ndjson', 'stream'],
+    ['/SERVICES?format=ndjson', 'stream'],
+    ['/Services?full=true', 'heavy'],
   ])('%s is %s', (url, kind) => expect(costClass(url)).toBe(kind));
 });
 
@@ -43,6 +45,17 @@ describe('Lane', () => {
     (await queued[0])();
     (await queued[1])();
     expect(order).toEqual(['polite', 'hostile', 'hostile']);
+  });
+
+  it('admits a new client at once while a slot is free, whoever else is waiting', async () => {
+    const lane = new Lane('stream', 2, 10, 60_000);
+    const a = await lane.admit('a');
+    const a2 = lane.admit('a'); // waits: a has one running
+    const b = await lane.admit('b'); // a slot is free: not behind a2
+    expect(lane.load).toEqual({ running: 2, waiting: 1 });
+    a();
+    b();
+    (await a2)();
   });
 
   it('runs at most its concurrency, one per client, the rest in turn', async () => {

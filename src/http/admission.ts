@@ -49,7 +49,8 @@ export function costClass(url: string): CostClass {
   const query = url.indexOf('?');
   if (query < 0) return 'light';
   const path = url.slice(0, query).replace(/\/+$/, '');
-  if (!LISTS.has(path.slice(path.lastIndexOf('/') + 1))) return 'light'; // one record
+  // Express matches routes whatever their case: so does this.
+  if (!LISTS.has(path.slice(path.lastIndexOf('/') + 1).toLowerCase())) return 'light'; // one record
   const params = new URLSearchParams(url.slice(query + 1));
   const all = (name: string) => params.getAll(name).map((v) => v.trim().toLowerCase());
   if (all('format').includes('ndjson')) return 'stream';
@@ -126,6 +127,8 @@ export class Lane {
       };
       this.waitingByClient.set(client, waiting + 1);
       this.queue.push(entry);
+      // A slot may be free while those waiting before it belong to clients already running.
+      this.next();
     });
   }
 

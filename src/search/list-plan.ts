@@ -127,8 +127,10 @@ export class ListPlan {
       ...this.sort,
       ...this.order.map((sql) => ({ sql, direction: 'ASC' as const })),
     ].map((key, i) => ({ ...key, value: last[i] }));
-    if (keys.every((k) => k.direction === 'ASC' && k.value !== null)) {
-      // One row comparison: an index on the order columns serves it.
+    if (!this.sort.length && keys.every((k) => k.value !== null)) {
+      // The order columns alone (NOT NULL, ascending): one row comparison, which an index
+      // on them serves. A sort key may be NULL (a distance without coordinates), and a row
+      // comparison with a NULL is never true: those take the general form below.
       return `(${keys.map((k) => k.sql).join(', ')}) > (${keys.map((k) => this.param(k.value)).join(', ')})`;
     }
     const equal = (k: (typeof keys)[number]) =>

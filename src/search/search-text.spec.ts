@@ -8,6 +8,8 @@ describe('searchText (the canonical search)', () => {
     ['-"food bank"', '-"food bank"'],
     ["children's e-mail", "children's e-mail"],
     ['nhs.uk help@example.org.uk', 'nhs.uk help@example.org.uk'],
+    ['open 24/7 -24/7', 'open 24/7 -24/7'],
+    ['10:30 1,000 c++ nhs.uk/help', '10:30 1,000 c++ nhs.uk/help'],
   ])('keeps %j as %j', (raw, canonical) => expect(searchText(raw)).toBe(canonical));
 
   it.each([

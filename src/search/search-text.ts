@@ -10,8 +10,11 @@
  * What has no letter or digit is no word and is dropped.
  */
 
-/** Characters a word keeps besides letters and digits: they build no operator. */
-const WORD = /[^\p{L}\p{N}'’.@_-]+/gu;
+/**
+ * Characters a word keeps besides letters and digits: they build no operator, and
+ * PostgreSQL's parser reads some words with them as one (24/7, 10:30, 1,000, nhs.uk/help).
+ */
+const WORD = /[^\p{L}\p{N}'’.@_/:,+-]+/gu;
 /** A hyphen that is not between two letters or digits. */
 const LOOSE_HYPHEN = /(?<![\p{L}\p{N}])-|-(?![\p{L}\p{N}])/gu;
 const HAS_WORD = /[\p{L}\p{N}]/u;

@@ -8,7 +8,10 @@
  * array, or at depth 2 inside the `contents`/`content` array of a top-level object. Each
  * element's text is bounded by `maxChars`; a longer one is skipped (not held) and given as
  * `tooLong`. Anything else (a single document) is not split: `form` says so, and the
- * caller reads it whole.
+ * caller reads it whole. What JSON.parse would refuse and the structure shows (text after
+ * the value, a missing or extra comma, text that ends too soon) is `problem`/`unfinished`.
+ * An envelope with two `contents` keys (which RFC 8259 advises against) is split at the
+ * first, where JSON.parse would keep the last.
  */
 export type JsonForm = 'array' | 'envelope' | 'other';
 
@@ -32,12 +35,20 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0
 export class ElementSplitter {
   form?: JsonForm;
   private depth = 0;
+  /** The value has begun (its first character was read). */
+  private started = false;
   private inString = false;
   private escaped = false;
   /** Depth at which elements are values (1: an array, 2: an envelope's contents). */
   private elementDepth = 0;
   /** The elements' array has ended. */
   private done = false;
+  /** What makes the text not JSON, where the splitter can tell (read no further). */
+  problem?: string;
+  /** At the element depth: an element ended, so a comma or the end comes next. */
+  private afterElement = false;
+  /** At the element depth: a comma was read, so an element comes next. */
+  private afterComma = false;
   /** In an envelope: the key being read (its pieces), the last key, and whether its value is next. */
   private key: string[] | undefined;
   private lastKey = '';
@@ -82,14 +93,30 @@ export class ElementSplitter {
         this.form = c === OPEN_BRACKET ? 'array' : c === OPEN_BRACE ? 'envelope' : 'other';
         if (this.form === 'array') this.elementDepth = 1;
       }
-      if (this.form === 'other') return;
+      if (this.form === 'other' || this.problem) return;
+      if (this.depth === 0 && this.started) {
+        this.problem = 'more text after the JSON value';
+        return;
+      }
+      this.started = true;
       const atElements = this.elementDepth > 0 && this.depth === this.elementDepth;
       if (atElements && !this.inElement) {
-        if (c === COMMA) continue;
+        if (c === COMMA) {
+          if (!this.afterElement) this.problem = 'a comma where a value belongs';
+          this.afterElement = false;
+          this.afterComma = true;
+          continue;
+        }
         if (c === CLOSE_BRACKET) {
+          if (this.afterComma) this.problem = 'a comma before the end of a list';
           this.endElements();
           continue;
         }
+        if (this.afterElement) {
+          this.problem = 'a missing comma between two values';
+          return;
+        }
+        this.afterComma = false;
         this.inElement = true;
         this.scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
         start = i;
@@ -97,6 +124,8 @@ export class ElementSplitter {
       if (atElements && this.scalar && (c === COMMA || c === CLOSE_BRACKET)) {
         yield this.finish(text.slice(start, i));
         start = -1;
+        this.afterElement = c === COMMA ? false : this.afterElement;
+        this.afterComma = c === COMMA;
         if (c === CLOSE_BRACKET) this.endElements();
         continue;
       }
@@ -142,6 +171,7 @@ export class ElementSplitter {
   }
 
   private endElements(): void {
+    this.afterElement = this.afterComma = false;
     this.depth--;
     this.elementDepth = 0;
     this.done = true;
@@ -166,6 +196,7 @@ export class ElementSplitter {
     this.length = 0;
     this.skipping = false;
     this.inElement = false;
+    this.afterElement = true;
     return element;
   }
 }

@@ -149,8 +149,9 @@ export const MAX_DEPTH = 64;
  * value and more follow; otherwise the text is one JSON value. An array, or a page envelope
  * whose `contents` (v1: `content`) is one, is read an element at a time, in constant memory
  * whatever its size (./json-elements.ts); any other value is read whole, up to `maxBytes`.
- * An ndjson line or an element that is not JSON, not UTF-8 or longer than `maxBytes` is
- * reported as unreadable where it is, and reading goes on.
+ * An ndjson line or an element that is not JSON or longer than `maxBytes`, and an ndjson
+ * line that is not UTF-8, is reported as unreadable where it is, and reading goes on; in
+ * one JSON value, bytes that are not UTF-8 stop the reading there, reported.
  */
 export async function* jsonDocuments(
   input: AsyncIterable<Buffer | string>,
@@ -186,10 +187,11 @@ export async function* jsonDocuments(
       length += piece.text.length;
       if (length > maxBytes) {
         tooLong = true;
-        if (mode === undefined && !first) {
+        if (mode === undefined) {
           // No ndjson line is this long: one JSON value, read as it comes.
           mode = 'whole';
-          yield* whole.feed({ ...piece, text: parts.join('') + piece.text, invalid: undefined });
+          if (first) yield* whole.feed(pieceOf(first));
+          yield* whole.feed({ ...piece, text: invalid ? undefined : parts.join('') + piece.text });
           parts = [];
           continue;
         }
@@ -284,7 +286,9 @@ class WholeValue {
       return;
     }
     if (this.splitter.split) {
-      if (this.splitter.unfinished) yield unreadable(this.name, 'not JSON: the text ends too soon');
+      const problem =
+        this.splitter.problem ?? (this.splitter.unfinished ? 'the text ends too soon' : undefined);
+      if (problem) yield unreadable(this.name, `not JSON: ${problem}`);
       return;
     }
     let value: unknown;
