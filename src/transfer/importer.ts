@@ -50,21 +50,14 @@ export interface Counts {
 }
 
 /** One line of an import's report: a change to a record, or why it was rejected. */
-export interface ReportEntry {
+export interface ReportEntry extends Change {
   /** Where in the input: `file:line`, `file[index]`, `services.csv:12`, a URL. */
   at: string;
   record: SourceDocument['kind'];
-  /** The record's id as stored (or as given, when it was rejected). */
+  /** The record's id as it is, or would have been, stored. */
   id?: string;
-  /** The record's id in the feed it was harvested from. */
+  /** The record's id in the feed or file it came from. */
   source_id?: string;
-  kind: ChangeKind;
-  rule: Rule;
-  /** JSON Pointer into the record as given. */
-  path: string;
-  before?: unknown;
-  after?: unknown;
-  reason: string;
 }
 
 export type ImportRejection = ReportEntry & { kind: 'rejected' };

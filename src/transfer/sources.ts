@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { parseJson } from '../feed/client';
 import { readCsvPackage } from './csv-package/read';
 import { CompanionTaxonomies, Doc, kindOf, SourceDocument } from './documents';
 import { isV1Page, isV1Service, v1PageContents } from './v1/detect';
@@ -291,15 +292,10 @@ class WholeValue {
       if (problem) yield unreadable(this.name, `not JSON: ${problem}`);
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(this.collected.join(''));
-    } catch (error) {
-      yield unreadable(this.name, `not JSON: ${(error as Error).message}`);
-      return;
-    }
+    const parsed = parseJson(this.collected.join(''));
     this.collected = [];
-    yield* this.toDocuments(value, this.name);
+    if ('problem' in parsed) yield unreadable(this.name, parsed.problem);
+    else yield* this.toDocuments(parsed.value, this.name);
   }
 
   private *element(element: Element): Generator<SourceDocument> {
@@ -308,26 +304,14 @@ class WholeValue {
       yield unreadable(at, `larger than ${this.mb}: not read`);
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(element.text!);
-    } catch (error) {
-      yield unreadable(at, `not JSON: ${(error as Error).message}`);
-      return;
-    }
-    if (!isObject(value)) yield unreadable(at, 'not a JSON object');
-    else yield* this.toDocuments(value, at);
+    const parsed = parseJson(element.text!);
+    if ('problem' in parsed) yield unreadable(at, parsed.problem);
+    else if (!isObject(parsed.value)) yield unreadable(at, 'not a JSON object');
+    else yield* this.toDocuments(parsed.value, at);
   }
 }
 
-function isJsonValue(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isJsonValue = (text: string): boolean => 'value' in parseJson(text);
 
 function* parseLine(
   line: Line,
@@ -342,14 +326,9 @@ function* parseLine(
     );
     return;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(line.text!);
-  } catch (error) {
-    yield unreadable(at, `not JSON: ${(error as Error).message}`);
-    return;
-  }
-  yield* toDocuments(value, at);
+  const parsed = parseJson(line.text!);
+  if ('problem' in parsed) yield unreadable(at, parsed.problem);
+  else yield* toDocuments(parsed.value, at);
 }
 
 function unreadable(at: string, problem: string): SourceDocument {

@@ -105,18 +105,30 @@ export async function resolveReferences(
     });
   };
 
+  /**
+   * The records of `table` whose `column` names a `target` that is neither nested in the
+   * record itself (under `inline`), nor anywhere in the batch, nor stored.
+   */
+  const unresolved = async (table: string, column: string, target: string, inline?: string) => {
+    const mine = nested(target);
+    const pointing = of(table).filter(
+      (v) => !(inline && isDoc(v.record[inline])) && !mine.has(v.record[column] as string),
+    );
+    const stored = await known(
+      target,
+      pointing.map((v) => v.record[column]),
+    );
+    return pointing.filter((v) => !stored.has(v.record[column] as string));
+  };
+
   // Attributes whose term is neither nested (anywhere in the batch) nor stored.
-  const terms = nested('taxonomy_term');
-  const attributes = of('attribute').filter(
-    (v) => !isDoc(v.record.taxonomy_term) && !terms.has(v.record.taxonomy_term_id as string),
-  );
-  const storedTerms = await known(
+  for (const v of await unresolved(
+    'attribute',
+    'taxonomy_term_id',
     'taxonomy_term',
-    attributes.map((v) => v.record.taxonomy_term_id),
-  );
-  for (const v of attributes)
-    if (!storedTerms.has(v.record.taxonomy_term_id as string))
-      drop(v, `its taxonomy term ${String(v.record.taxonomy_term_id)} is in no taxonomy here`);
+    'taxonomy_term',
+  ))
+    drop(v, `its taxonomy term ${String(v.record.taxonomy_term_id)} is in no taxonomy here`);
 
   // Terms whose taxonomy is nowhere: a placeholder stands in.
   const termVisits = of('taxonomy_term').filter((v) => typeof v.record.taxonomy_id === 'string');
@@ -149,17 +161,8 @@ export async function resolveReferences(
   }
 
   // Services at locations whose location is neither nested (in any of them) nor stored.
-  const locations = nested('location');
-  const sals = of('service_at_location').filter(
-    (v) => !isDoc(v.record.location) && !locations.has(v.record.location_id as string),
-  );
-  const storedLocations = await known(
-    'location',
-    sals.map((v) => v.record.location_id),
-  );
-  for (const v of sals)
-    if (!storedLocations.has(v.record.location_id as string))
-      drop(v, `its location ${String(v.record.location_id)} is nowhere`);
+  for (const v of await unresolved('service_at_location', 'location_id', 'location', 'location'))
+    drop(v, `its location ${String(v.record.location_id)} is nowhere`);
 
   // Optional links to records of the document: left out when they name nothing.
   const loose: [table: string, column: string, target: string][] = [
@@ -167,16 +170,8 @@ export async function resolveReferences(
     ['language', 'phone_id', 'phone'],
   ];
   for (const [table, column, target] of loose) {
-    const mine = nested(target);
-    const pointing = of(table).filter(
-      (v) => typeof v.record[column] === 'string' && !mine.has(v.record[column]),
-    );
-    const stored = await known(
-      target,
-      pointing.map((v) => v.record[column]),
-    );
-    for (const v of pointing) {
-      if (stored.has(v.record[column] as string)) continue;
+    for (const v of await unresolved(table, column, target)) {
+      if (typeof v.record[column] !== 'string') continue; // no link given: nothing to check
       v.doc.changes.push({
         kind: 'dropped',
         rule: 'required',
