@@ -1,10 +1,12 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import * as prettier from 'prettier';
+import { DEFECTS } from '../src/http/defects';
 
 /**
  * The README's tables of endpoints and query parameters, generated from the OpenAPI
- * document (so they cannot drift from it): `npm run openapi` rewrites the parts of
+ * document, and of the known defects, from src/http/defects.ts (so they cannot drift
+ * from them): `npm run openapi` rewrites the parts of
  * README.md between `<!-- generated: NAME -->` and `<!-- end: NAME -->`, and
  * `npm run openapi:check` fails when they differ.
  */
@@ -22,6 +24,7 @@ export async function renderReadme(file: string, document: OpenAPIObject): Promi
   const parts: Record<string, string> = {
     endpoints: endpointTable(document),
     parameters: parameterTable(document),
+    defects: defectTable(),
   };
   for (const [name, table] of Object.entries(parts)) {
     const pattern = new RegExp(`(<!-- generated: ${name} -->\\n)[\\s\\S]*?(<!-- end: ${name} -->)`);
@@ -90,4 +93,16 @@ function parameterTable(document: OpenAPIObject): string {
     return `| \`${row.name}\` | ${on} | ${cell(row.description.replace(/\s+/g, ' '))} |`;
   });
   return ['| parameter | on | meaning |', '| --- | --- | --- |', ...lines].join('\n');
+}
+
+function defectTable(): string {
+  const rows = DEFECTS.map(
+    (d) =>
+      `| \`${d.name}\` | ${cell(d.description)} | \`${d.rule}\` (level ${d.level}) | ${d.verdict === 'fail' ? 'fail' : 'pass with warnings'} |`,
+  );
+  return [
+    '| `{base}/_defects/…` | the deviation | rule broken | expected verdict |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }

@@ -5,6 +5,7 @@ import { OpenApiHolder } from './api/root.controller';
 import { buildOpenApiDocument } from './api/openapi';
 import { AppConfig } from './config/config';
 import { HEALTH_PATHS } from './health/health.controller';
+import { defects } from './http/defects';
 import { guard, observe } from './http/running-in-public';
 
 /**
@@ -38,6 +39,10 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   // ORUK feeds are open: every response, errors and preflights included, allows any origin,
   // and lets browser code read the headers a client acts on.
   app.enableCors({ origin: '*', methods: ['GET', 'HEAD', 'OPTIONS'], exposedHeaders: EXPOSED });
+  // Known defects for validator authors, off unless DEFECTS=true (src/http/defects.ts):
+  // after CORS (a defect may take its header away), before the throttle and the routes.
+  const defective = defects(config);
+  if (defective) app.use(defective);
   // After CORS, so that 429s and 400s carry its header: throttling, URL limits, /metrics.
   guard(app, config, metrics);
   const document = buildOpenApiDocument(app);

@@ -28,10 +28,18 @@ const code = files(SRC).filter((f) => !f.endsWith('.spec.ts'));
 describe('layers', () => {
   /**
    * HTTP (src/api, src/http, src/health, the app module) sits on top; the query layer
-   * (src/search), the data model (src/hsds), the tools (src/transfer, src/feed, src/geo) and
-   * the shared pieces below it never reach up.
+   * (src/search), the data model (src/hsds), the tools (src/transfer, src/feed, src/geo,
+   * src/validate) and the shared pieces below it never reach up.
    */
-  const below = ['src/search', 'src/hsds', 'src/transfer', 'src/feed', 'src/geo', 'src/common'];
+  const below = [
+    'src/search',
+    'src/hsds',
+    'src/transfer',
+    'src/feed',
+    'src/geo',
+    'src/common',
+    'src/validate',
+  ];
   const http = ['src/api', 'src/http', 'src/health', 'src/app.module', 'src/app.setup'];
 
   it.each(below)('%s imports nothing of the HTTP layer', (layer) => {

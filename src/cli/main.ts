@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { DataSource } from 'typeorm';
@@ -19,6 +19,10 @@ import {
 } from '../transfer/importer';
 import { storedChanges } from '../transfer/changes';
 import { openSource } from '../transfer/sources';
+import { ValidationReport } from '../validate/findings';
+import { junitReport, textReport, VERDICT_WORDS } from '../validate/report';
+import { SpecificationError, Specifications } from '../validate/specification';
+import { validateFeed } from '../validate/validator';
 import { Progress } from './progress';
 import { describeChange, Reporter } from './reporter';
 
@@ -29,16 +33,23 @@ import { describeChange, Reporter } from './reporter';
  * so `export | import -` works. Exit codes: 0 done, 1 failed or something rejected, 2 bad
  * command line.
  */
-interface Command {
+type Command = CommandText &
+  (
+    | { database?: true; run(context: Context): Promise<number> }
+    /** A command that needs no database (validate). */
+    | { database: false; run(context: Omit<Context, 'db'>): Promise<number> }
+  );
+
+interface CommandText {
   usage: string;
   description: string;
   options?: NonNullable<ParseArgsConfig['options']>;
   /** How many positional arguments it takes. */
   positionals?: [min: number, max: number];
-  run(context: Context): Promise<number>;
 }
 
 interface Context {
+  /** The migrated database. */
   db: DataSource;
   config: AppConfig;
   values: Record<string, string | boolean | string[] | undefined>;
@@ -269,6 +280,101 @@ them; the ones rejected are read again by the next harvest.
     },
   },
 
+  validate: {
+    usage:
+      'validate <base-url> [--format text|json|junit] [--out <file>] [--schemas <dir> ...] [--offline] [--cache <dir>] [--mirror <url>] [--concurrency <n>] [--rate <per-second>] [--timeout <ms>] [--sample <n>] [--official-only] [--allow-warnings]',
+    description: `Validate a live ORUK 3.0 or v1 feed (docs/validate.md): first as the official ORUK
+validator does (level 1, the required endpoints: errors fail the feed; level 2, the
+optional ones: warnings), with the same verdict; then what it does not check (level
+3: envelope arithmetic, overlapping pages, nulls, UUID and date formats, CORS and
+JSON errors, and that each documented filter filters), which never changes the
+official verdict. Needs no database. The official schemas are downloaded from
+openreferraluk.org and cached, or read from --schemas.
+
+  --format <f>         text (default), json (docs/validate.md, "JSON report") or junit
+  --out <file>         write the report there instead of standard output
+  --schemas <dir>      a local copy of a published specification folder (openapi.json
+                       and schema/, e.g. of https://openreferraluk.org/specifications/3.0/);
+                       may be given once per version
+  --offline            read the specifications only from --schemas
+  --cache <dir>        where downloaded specifications are kept (default
+                       SPECIFICATIONS_CACHE_DIR, or ~/.cache/oruk-server/specifications)
+  --mirror <url>       download them from a copy of openreferraluk.org/specifications/
+  --concurrency <n>    requests at a time (default 4)
+  --rate <n>           at most n requests a second (default 4)
+  --timeout <ms>       per request (default 30000); 5xx, 429 and network failures are
+                       retried twice, honouring Retry-After
+  --sample <n>         ids followed from each list (default 10, as the official validator)
+  --official-only      levels 1 and 2 only
+  --allow-warnings     exit 0 for a pass with warnings
+
+Exit codes: 0 pass; 3 pass with warnings (official ones, or findings of level 3);
+1 fail; 2 a bad command line, or specifications that cannot be read.`,
+    options: {
+      format: { type: 'string', default: 'text' },
+      out: { type: 'string' },
+      schemas: { type: 'string', multiple: true },
+      offline: { type: 'boolean' },
+      cache: { type: 'string' },
+      mirror: { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      timeout: { type: 'string' },
+      sample: { type: 'string' },
+      'official-only': { type: 'boolean' },
+      'allow-warnings': { type: 'boolean' },
+    },
+    positionals: [1, 1],
+    database: false,
+    async run({ config, values, positionals }) {
+      const format = values.format as string;
+      if (!['text', 'json', 'junit'].includes(format))
+        throw new UsageError('--format is text, json or junit');
+      if (!/^https?:\/\//i.test(positionals[0]))
+        throw new UsageError(`${positionals[0]}: give the feed's base URL (http:// or https://)`);
+      const progress = new Progress('requests');
+      let validation: ValidationReport;
+      try {
+        validation = await validateFeed(positionals[0], {
+          specifications: new Specifications({
+            dirs: values.schemas as string[] | undefined,
+            cacheDir: (values.cache as string | undefined) ?? config.specificationsCacheDir,
+            mirror: values.mirror as string | undefined,
+            offline: Boolean(values.offline),
+          }),
+          concurrency: positiveInt(values.concurrency, '--concurrency'),
+          ratePerSecond: positiveInt(values.rate, '--rate'),
+          timeoutMs: positiveInt(values.timeout, '--timeout'),
+          sample: positiveInt(values.sample, '--sample'),
+          beyond: !values['official-only'],
+          onRequest: (done) => progress.update(done),
+        });
+      } catch (error) {
+        progress.done();
+        if (!(error instanceof SpecificationError)) throw error;
+        report(error.message);
+        return 2;
+      }
+      progress.done();
+      const text =
+        format === 'json'
+          ? `${JSON.stringify(validation, null, 2)}\n`
+          : format === 'junit'
+            ? junitReport(validation)
+            : textReport(validation);
+      if (values.out) writeFileSync(values.out as string, text);
+      else process.stdout.write(text);
+      report(
+        `${VERDICT_WORDS[validation.verdict]} (official: ${VERDICT_WORDS[validation.official_verdict]}); ${validation.findings.length} findings, ${validation.requests} requests`,
+      );
+      return validation.verdict === 'fail'
+        ? 1
+        : validation.verdict === 'warn' && !values['allow-warnings']
+          ? 3
+          : 0;
+    },
+  },
+
   postcodes: {
     usage: 'postcodes <onspd.csv> [--names <names.csv> ...]',
     description: `Load the ONS Postcode Directory (the ONSPD_<MON>_<YEAR>_UK.csv file) for offline
@@ -305,8 +411,9 @@ ${Object.values(COMMANDS)
   .join('\n')}
 
 \`oruk-server <command> --help\` tells more. The database is DATABASE_URL, or the
-embedded PostgreSQL when it is not set (the one \`npm start\` uses). Every command
-applies pending migrations first. See the README for every setting.`;
+embedded PostgreSQL when it is not set (the one \`npm start\` uses). Every command but
+validate (which needs none) applies pending migrations first. See the README for every
+setting.`;
 
 class UsageError extends Error {}
 
@@ -360,6 +467,24 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  try {
+    if (command.database === false) return await command.run({ config, ...parsed });
+    return await withDatabase(config, name !== 'migrate', (db) =>
+      command.run({ db, config, ...parsed }),
+    );
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${commandHelp}`);
+    return 2;
+  }
+}
+
+/** The database of DATABASE_URL, or the embedded one, migrated (unless `migrate` is the command). */
+async function withDatabase<T>(
+  config: AppConfig,
+  migrate: boolean,
+  work: (db: DataSource) => Promise<T>,
+): Promise<T> {
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL)
     embedded = await startEmbeddedPostgres({
@@ -369,12 +494,8 @@ async function main(argv: string[]): Promise<number> {
     });
   const db = await createDataSource(config.DATABASE_URL ?? embedded!.url).initialize();
   try {
-    if (name !== 'migrate') await db.runMigrations({ transaction: 'each' });
-    return await command.run({ db, config, ...parsed });
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n\n${commandHelp}`);
-    return 2;
+    if (migrate) await db.runMigrations({ transaction: 'each' });
+    return await work(db);
   } finally {
     await db.destroy();
     await embedded?.stop();

@@ -17,6 +17,7 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
@@ -195,6 +196,24 @@ export class AppConfig {
   @IsBoolean()
   METRICS = true;
 
+  /**
+   * Also serve the data under {base}/_defects/{name}/…, each name with one known deviation
+   * from the standard, for validator authors (src/http/defects.ts). Never on a real feed.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  DEFECTS = false;
+
+  /** Where `validate` keeps the specifications it downloads (default: the user's cache). */
+  @IsOptional()
+  @IsString()
+  SPECIFICATIONS_CACHE_DIR?: string;
+
+  /** The XDG base directory for caches (`validate`'s default is below it). */
+  @IsOptional()
+  @IsString()
+  XDG_CACHE_HOME?: string;
+
   get seedIfEmpty(): boolean {
     return this.SEED_IF_EMPTY ?? !this.DATABASE_URL;
   }
@@ -205,6 +224,13 @@ export class AppConfig {
 
   get streamConcurrency(): number {
     return this.STREAM_CONCURRENCY ?? Math.max(1, Math.floor(this.DB_POOL_MAX / 5));
+  }
+
+  get specificationsCacheDir(): string {
+    return (
+      this.SPECIFICATIONS_CACHE_DIR ??
+      join(this.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'oruk-server', 'specifications')
+    );
   }
 
   get trustProxy(): TrustProxy {

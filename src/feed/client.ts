@@ -27,6 +27,8 @@ export interface FeedClientOptions {
   maxDelayMs?: number;
   /** The largest body read; a larger one is refused unread (default 50 MB). */
   maxBodyBytes?: number;
+  /** Sent as User-Agent (default "oruk-server harvest"). */
+  userAgent?: string;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 50 << 20;
@@ -70,6 +72,11 @@ export interface FeedFailure {
 /** A response (2xx or 4xx) with its body as text, or why there is none. */
 export type Reply = { status: number; text: string } | { error: string };
 
+/** A response with its headers and the time it took (ms), or why there is none. */
+export type FullReply =
+  | { status: number; text: string; headers: Headers; ms: number }
+  | { error: string; status?: number; headers?: Headers; ms: number };
+
 const MAX_REPORTED = 1000;
 
 export class FeedClient {
@@ -81,6 +88,7 @@ export class FeedClient {
   private readonly backoffMs: number;
   private readonly maxDelayMs: number;
   private readonly maxBodyBytes: number;
+  private readonly userAgent: string;
   /** When the next request may start. */
   private next = 0;
   /** Requests sent and not yet answered. */
@@ -93,29 +101,44 @@ export class FeedClient {
     this.backoffMs = options.backoffMs ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.userAgent = options.userAgent ?? 'oruk-server harvest';
   }
 
   /** The response, or why there is none after the retries. Only a 2xx or 4xx is returned. */
   async get(url: string): Promise<Reply> {
+    const reply = await this.request(url);
+    return 'error' in reply ? { error: reply.error } : { status: reply.status, text: reply.text };
+  }
+
+  /**
+   * As get(), with the response's headers and how long it took (the last attempt); a 5xx
+   * or 429 that outlasted the retries comes back as an error with its status and headers.
+   */
+  async request(url: string): Promise<FullReply> {
     for (let attempt = 0; ; attempt++) {
       await this.slot();
       let reason: string;
       let delay: number | undefined;
+      let last: { status: number; headers: Headers } | undefined;
+      const started = performance.now();
+      const ms = () => Math.round(performance.now() - started);
       this.inFlight++;
       try {
         const response = await fetch(url, {
-          headers: { accept: 'application/json', 'user-agent': 'oruk-server harvest' },
+          headers: { accept: 'application/json', 'user-agent': this.userAgent },
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         this.pace(response.headers);
         if (response.status !== 429 && response.status < 500) {
           // An unusable body is the feed's answer, not a passing failure: not retried.
           const body = await boundedText(response, this.maxBodyBytes);
+          const { status, headers } = response;
           return 'text' in body
-            ? { status: response.status, text: body.text }
-            : { error: body.problem };
+            ? { status, text: body.text, headers, ms: ms() }
+            : { error: body.problem, status, headers, ms: ms() };
         }
         reason = `HTTP ${response.status}`;
+        last = { status: response.status, headers: response.headers };
         delay = retryAfter(response.headers.get('retry-after'));
         await response.body?.cancel().catch(() => undefined);
       } catch (error) {
@@ -124,7 +147,11 @@ export class FeedClient {
         this.inFlight--;
       }
       if (attempt >= this.retries)
-        return { error: `${reason}${this.retries ? ` (after ${this.retries} retries)` : ''}` };
+        return {
+          error: `${reason}${this.retries ? ` (after ${this.retries} retries)` : ''}`,
+          ...last,
+          ms: ms(),
+        };
       const exponential = Math.min(this.maxDelayMs, this.backoffMs * 2 ** attempt);
       const wait = Math.min(
         this.maxDelayMs,
