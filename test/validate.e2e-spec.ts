@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { generateServices } from '../seed/synthetic/generate';
-import { loadConfig } from '../src/config/config';
+import { loadConfig, projectRoot } from '../src/config/config';
 import { Loader } from '../src/hsds/loader';
 import { SERVICE_FULL } from '../src/hsds/shapes';
 import { defects, DEFECTS } from '../src/http/defects';
@@ -16,7 +16,7 @@ import { SPECIFICATIONS_URL, Specifications } from '../src/validate/specificatio
 import { validateFeed, ValidateOptions } from '../src/validate/validator';
 import { createTestApp, TestApp } from './support/app';
 import { cli } from './support/cli';
-import { listen, TestServer } from './support/feed-server';
+import { listen, send, TestServer } from './support/feed-server';
 import { ORUK_SCHEMA_DIR, officialIt } from './support/oruk-schemas';
 import { MOCKS_AVAILABLE, MOCKS_DIR, serveMocks } from './support/validator-mocks';
 
@@ -245,6 +245,68 @@ describe('oruk-server validate, the command', () => {
       );
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('oruk-server validate against an ORUK v1 feed', () => {
+  /** test/fixtures/v1 as a v1 feed serves it: no `/`, camelCase pages, records by id. */
+  async function v1Feed(): Promise<TestServer> {
+    const dir = join(projectRoot(), 'test', 'fixtures', 'v1');
+    const records = new Map(
+      readdirSync(join(dir, 'services')).map((file) => {
+        const doc = JSON.parse(readFileSync(join(dir, 'services', file), 'utf8'));
+        return [String(doc.id), doc];
+      }),
+    );
+    const cors = { 'access-control-allow-origin': '*' };
+    return listen((url, res) => {
+      if (url.pathname === '/services') {
+        const file = join(dir, `page-${url.searchParams.get('page') ?? 1}.json`);
+        return send(
+          res,
+          200,
+          existsSync(file) ? readFileSync(file, 'utf8') : { content: [] },
+          cors,
+        );
+      }
+      const id = /^\/services\/([^/]+)$/.exec(url.pathname)?.[1];
+      const doc = id ? records.get(decodeURIComponent(id)) : undefined;
+      if (doc) return send(res, 200, doc, cors);
+      send(res, 404, { error: 'Not Found' }, cors);
+    });
+  }
+
+  officialIt('checks it against the published v1 specification, its own plan', async () => {
+    const server = await v1Feed();
+    try {
+      const v1 = new Specifications({
+        dirs: [join(dirname(SPEC_DIR!), 'uk-1.0')],
+        cacheDir,
+        offline: true,
+      });
+      const report = await validateFeed(server.url, options({ specifications: v1 }));
+      expect(report.specification).toBe('HSDS-UK-1.0');
+      expect(report.openapi_url).toBe(`${SPECIFICATIONS_URL}1.0/openapi.json`);
+      // Required in v1: /services and /services/{id}; everything else is tagged Optional.
+      const outcome = (endpoint: string) => report.endpoints.find((e) => e.endpoint === endpoint);
+      expect(outcome('/services')).toMatchObject({ level: 1, requests: 2 });
+      expect(outcome('/services/{id}')).toMatchObject({ level: 1, requests: 4 });
+      for (const optional of ['/organizations', '/locations', '/taxonomies', '/reviews'])
+        expect(outcome(optional)).toMatchObject({ level: 2, outcome: 'not implemented' });
+      // The fixture is messy on purpose: its null logos are not strings (v1 has no nulls).
+      expect(report.official_verdict).toBe('fail');
+      const schema = report.findings.filter((f) => f.rule === 'schema' && f.level === 1);
+      expect(schema.map((f) => f.actual).join('\n')).toMatch(/\/organization\/logo must be string/);
+      // Level 3 of v1: its nulls found; the 404 of an unknown record is JSON, and every
+      // answer has CORS (no unknown-id, no cors).
+      const beyond = report.findings.filter((f) => f.level === 3);
+      expect([...new Set(beyond.map((f) => `${f.rule} ${f.endpoint}`))].sort()).toEqual([
+        'empty-value /services',
+        'empty-value /services/{id}',
+      ]);
+    } finally {
+      await server.close();
     }
   });
 });
