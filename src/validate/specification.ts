@@ -88,7 +88,13 @@ export class Specifications {
 
   /** The JSON document at `url` (without its #fragment). */
   document(url: string): Promise<unknown> {
-    const key = url.split('#')[0];
+    // Normalised (dot segments resolved), so that no URL reads outside a folder or the cache.
+    let key: string;
+    try {
+      key = new URL(url.split('#')[0]).href;
+    } catch {
+      return Promise.reject(new SpecificationError(`${url}: not an absolute URL`));
+    }
     let found = this.documents.get(key);
     if (!found) {
       found = this.read(key);
