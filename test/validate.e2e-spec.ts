@@ -52,16 +52,16 @@ async function listening(app: TestApp): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** This server, with its known defects, for both describes below. */
+let app: TestApp;
+let base: string;
+beforeAll(async () => {
+  app = await createTestApp({ DEFECTS: 'true' });
+  base = await listening(app);
+});
+afterAll(() => app.close());
+
 describe('oruk-server validate against this server', () => {
-  let app: TestApp;
-  let base: string;
-
-  beforeAll(async () => {
-    app = await createTestApp({ DEFECTS: 'true' });
-    base = await listening(app);
-  });
-  afterAll(() => app.close());
-
   officialIt('passes the seed data with nothing found at any level', async () => {
     const report = await validateFeed(base, options());
     expect(summary(report)).toEqual([]);
@@ -202,13 +202,6 @@ describe('oruk-server validate against this server', () => {
 });
 
 describe('oruk-server validate, the command', () => {
-  let app: TestApp;
-  let base: string;
-  beforeAll(async () => {
-    app = await createTestApp({ DEFECTS: 'true' });
-    base = await listening(app);
-  });
-  afterAll(() => app.close());
   const run = (...args: string[]) =>
     cli(['validate', ...args, '--schemas', SPEC_DIR!, '--offline', '--rate', '200'], {
       SPECIFICATIONS_CACHE_DIR: cacheDir,

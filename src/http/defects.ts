@@ -59,6 +59,17 @@ function answer(res: Response, status: number, body: Obj): 'answered' {
   return 'answered';
 }
 
+/** An error answered in place of what `where` requests: a Nest-style JSON error body. */
+const failing =
+  (where: (t: Target) => boolean, status: 404 | 500) =>
+  (t: Target, res: Response): 'answered' | void =>
+    where(t)
+      ? answer(res, status, {
+          statusCode: status,
+          message: status === 404 ? 'Not Found' : 'Internal Server Error',
+        })
+      : undefined;
+
 /** A filter the defect drops from the query: the list is then the unfiltered one. */
 const ignoring = (parameter: string, name: string): Defect => ({
   name,
@@ -109,10 +120,7 @@ export const DEFECTS: Defect[] = [
     level: 1,
     verdict: 'fail',
     consequences: ['not-tested'],
-    request: (t, res) =>
-      list(t, 'services')
-        ? answer(res, 500, { statusCode: 500, message: 'Internal Server Error' })
-        : undefined,
+    request: failing((t) => list(t, 'services'), 500),
   },
   {
     name: 'listed-id-404',
@@ -120,10 +128,7 @@ export const DEFECTS: Defect[] = [
     rule: 'status',
     level: 1,
     verdict: 'fail',
-    request: (t, res) =>
-      record(t, 'services')
-        ? answer(res, 404, { statusCode: 404, message: 'Not Found' })
-        : undefined,
+    request: failing((t) => record(t, 'services'), 404),
   },
   {
     name: 'record-500',
@@ -131,10 +136,7 @@ export const DEFECTS: Defect[] = [
     rule: 'status',
     level: 1,
     verdict: 'fail',
-    request: (t, res) =>
-      record(t, 'services')
-        ? answer(res, 500, { statusCode: 500, message: 'Internal Server Error' })
-        : undefined,
+    request: failing((t) => record(t, 'services'), 500),
   },
   {
     name: 'missing-name',
@@ -206,10 +208,7 @@ export const DEFECTS: Defect[] = [
     level: 2,
     verdict: 'warn',
     consequences: ['not-tested'],
-    request: (t, res) =>
-      t.resource === 'taxonomies'
-        ? answer(res, 404, { statusCode: 404, message: 'Not Found' })
-        : undefined,
+    request: failing((t) => t.resource === 'taxonomies', 404),
   },
   {
     name: 'optional-record-invalid',

@@ -85,11 +85,5 @@ function errorsOf(validate: ValidateFunction, body: unknown): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }
 
-/** Every path in a JSON value whose value is null or "" (forbidden by docs/standard.md, "Output rules"). */
-export function emptyValues(value: unknown, path = ''): string[] {
-  if (value === null || value === '') return [path || '/'];
-  if (Array.isArray(value)) return value.flatMap((v, i) => emptyValues(v, `${path}/${i}`));
-  if (typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => emptyValues(v, `${path}/${k}`));
-  return [];
-}
+/** Every path in a JSON value whose value is null or "" (docs/standard.md, "Output rules"): as `validate` checks it. */
+export { emptyValues } from '../../src/validate/beyond';
