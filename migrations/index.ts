@@ -9,6 +9,7 @@ import { GeojsonParallelUnsafe1795586130888 } from './1795586130888-geojson-para
 import { ServiceAreaCoverage1795586130889 } from './1795586130889-service-area-coverage';
 import { SearchWords1795586130890 } from './1795586130890-search-words';
 import { RecordChanges1795586130891 } from './1795586130891-record-changes';
+import { DataVersion1795586130892 } from './1795586130892-data-version';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   ServiceAreaCoverage1795586130889,
   SearchWords1795586130890,
   RecordChanges1795586130891,
+  DataVersion1795586130892,
 ];

@@ -11,6 +11,7 @@ import { TaxonomyTermsController } from './api/taxonomy-terms.controller';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { AppConfig } from './config/config';
 import { DATABASE_URL, DatabaseLifecycle, dataSourceProvider } from './database/database.provider';
+import { DataVersion } from './database/data-version';
 import { HealthController } from './health/health.controller';
 import { SeedIfEmpty } from './import/seed-if-empty';
 import { Lists } from './search/lists';
@@ -43,6 +44,7 @@ export class AppModule {
         { provide: DATABASE_URL, useValue: databaseUrl },
         dataSourceProvider,
         DatabaseLifecycle,
+        DataVersion,
         SeedIfEmpty,
         RecordReader,
         Lists,

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OpenApiHolder } from './api/root.controller';
 import { buildOpenApiDocument } from './api/openapi';
 import { AppConfig } from './config/config';
+import { DataVersion } from './database/data-version';
 import { HEALTH_PATHS } from './health/health.controller';
 import { defects } from './http/defects';
 import { guard, observe } from './http/running-in-public';
@@ -32,6 +33,9 @@ export const EXPOSED = [
 export function configureApp(app: INestApplication, config: AppConfig): INestApplication {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
+  // No weak ETag hashed from each body once it is built: the data endpoints have strong
+  // ones from the data version, before any work (src/http/caching.ts).
+  express.set('etag', false);
   // Request ids and logs, metrics timing, security headers (src/http/running-in-public.ts).
   const metrics = observe(app, config);
   // Health probes stay at the root whatever the base path (src/health/health.controller.ts).
@@ -43,8 +47,9 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   // after CORS (a defect may take its header away), before the throttle and the routes.
   const defective = defects(config);
   if (defective) app.use(defective);
-  // After CORS, so that 429s and 400s carry its header: throttling, URL limits, /metrics.
-  guard(app, config, metrics);
+  // After CORS, so that 429s and 400s carry its header: throttling, URL limits, HTTP
+  // caching, admission, /metrics.
+  guard(app, config, metrics, app.get(DataVersion));
   const document = buildOpenApiDocument(app);
   app.get(OpenApiHolder).document = document;
   const base = config.BASE_PATH === '/' ? '' : config.BASE_PATH;

@@ -1,6 +1,7 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiResponse,
@@ -33,6 +34,44 @@ const error = (statusCode: number, message: string) => ({
   },
 });
 
+/** The validators and the policy of every data endpoint's 200 and 304 (docs/caching.md). */
+const VALIDATORS = {
+  ETag: {
+    description:
+      'A strong validator of this answer, from the data version: send it back in If-None-Match.',
+    schema: { type: 'string', example: '"3f2a9c0d41b7.42.Cwdi-1-xdvPjOGYq"' },
+  },
+  'Last-Modified': {
+    description: 'When the data last changed (once that second is over).',
+    schema: { type: 'string', example: 'Mon, 07 Dec 2026 23:51:02 GMT' },
+  },
+  'Cache-Control': {
+    description: 'How long the answer may be reused without asking again (CACHE_CONTROL).',
+    schema: { type: 'string', example: 'public, max-age=60, stale-while-revalidate=300' },
+  },
+};
+
+/** The conditional request headers and the 304 of every data endpoint (docs/caching.md). */
+const Conditional = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: 'The ETag of an answer you have: 304 if it is still current.',
+    }),
+    ApiHeader({
+      name: 'If-Modified-Since',
+      required: false,
+      description:
+        'The Last-Modified of an answer you have: 304 if nothing changed since (ignored with If-None-Match).',
+    }),
+    ApiResponse({
+      status: 304,
+      description: 'Not modified: the answer you have is still current. No body.',
+      headers: VALIDATORS,
+    }),
+  );
+
 /** 200 with one record (a `noun`) of one of these shapes, or 404, or 400. */
 export function ApiRecord(noun: string, shapes: readonly Shape[]) {
   shapes.forEach((s) => documentedShapes.add(s));
@@ -41,7 +80,9 @@ export function ApiRecord(noun: string, shapes: readonly Shape[]) {
     ApiOkResponse({
       description: `The ${noun}.`,
       schema: refs.length === 1 ? refs[0] : { anyOf: refs },
+      headers: VALIDATORS,
     }),
+    Conditional(),
     ApiNotFoundResponse({
       description: `No ${noun} has this id.`,
       ...error(404, `No ${noun} has the id 00000000-0000-4000-8000-000000000000`),
@@ -76,7 +117,9 @@ export function ApiPage(
         'application/json': { schema: { $ref: `${COMPONENTS}${name}` } },
         'application/x-ndjson': { schema: item },
       },
+      headers: VALIDATORS,
     }),
+    Conditional(),
     ApiBadRequestResponse({
       description: 'A query parameter has a bad value; the message names it.',
       ...error(400, 'per_page must not be greater than 1000'),

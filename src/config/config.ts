@@ -191,6 +191,17 @@ export class AppConfig {
   @Milliseconds(100, 600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 5000;
 
+  /**
+   * The Cache-Control of the data endpoints' successful answers (docs/caching.md): how long
+   * browsers and CDNs may reuse them before asking again with their ETag.
+   */
+  @Matches(/^[\x20-\x7e]+$/, { message: 'CACHE_CONTROL must be a Cache-Control header value' })
+  CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
+
+  /** Memory for answers kept ready in the server (src/http/caching.ts), in MiB; 0: none. */
+  @WholeNumber(0, 65536)
+  RESPONSE_CACHE_MB = 64;
+
   /** Prometheus metrics at /metrics (outside BASE_PATH). */
   @Transform(toBoolean)
   @IsBoolean()

@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { Lane } from './admission';
+import type { CacheResult } from './caching';
 
 /** The label of requests that matched no route: 404s, Swagger UI's files, early rejections. */
 export const UNMATCHED = '(unmatched)';
@@ -33,6 +34,16 @@ export class Metrics {
     labelNames: ['route', 'status_code'],
     registers: [this.registry],
   });
+
+  private readonly cacheResults = new Counter({
+    name: 'http_cache_results_total',
+    help: 'Requests to the data endpoints by what HTTP caching did (src/http/caching.ts): not_modified (a 304), hit (answered from memory), miss (built), bypass (no data version known)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+
+  /** Counts what caching did with a request (src/http/caching.ts). */
+  readonly countCache = (result: CacheResult) => this.cacheResults.inc({ result });
 
   constructor(dataSource: DataSource, poolMax: number) {
     collectDefaultMetrics({ register: this.registry });
@@ -125,7 +136,8 @@ export class Metrics {
 
 /** The route pattern Express matched (Nest registers each route with its full path). */
 function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
+  // Answered before routing (src/http/caching.ts: a 304 or a kept answer): its pattern.
+  const path = (req.route as { path?: unknown } | undefined)?.path ?? req.res?.locals.route;
   return typeof path === 'string' ? path || '/' : UNMATCHED;
 }
 

@@ -7,6 +7,8 @@ import { requestLogging } from './logging';
 import { Metrics } from './metrics';
 import { HEALTH_PATHS } from '../health/health.controller';
 import { admission } from './admission';
+import { caching } from './caching';
+import { DataVersion } from '../database/data-version';
 import { hardenServer, requestLimits, securityHeaders, throttling } from './protection';
 
 /** Health probes (at the root whatever BASE_PATH is): never throttled nor held. */
@@ -20,8 +22,8 @@ const isProbe = (path: string) => HEALTH_PATHS.some((probe) => path === `/${prob
  *   1. observe():  request id and log line, timing for the metrics, security headers;
  *                  returns the metrics (undefined with METRICS=false);
  *   2. (CORS, registered by configureApp: its header is then on every answer below);
- *   3. guard():    throttling, URL and query limits, admission by cost (./admission.ts),
- *                  then /metrics.
+ *   3. guard():    throttling, URL and query limits, HTTP caching (./caching.ts),
+ *                  admission by cost (./admission.ts), then /metrics.
  */
 export function observe(app: INestApplication, config: AppConfig): Metrics | undefined {
   const express = app as NestExpressApplication;
@@ -35,10 +37,18 @@ export function observe(app: INestApplication, config: AppConfig): Metrics | und
   return metrics;
 }
 
-export function guard(app: INestApplication, config: AppConfig, metrics?: Metrics): void {
+export function guard(
+  app: INestApplication,
+  config: AppConfig,
+  metrics?: Metrics,
+  data?: DataVersion,
+): void {
   const limiter = throttling(config, isProbe);
   if (limiter) app.use(limiter);
   app.use(requestLimits(config));
+  // ETags, 304s and answers kept ready (./caching.ts): before admission, since they cost
+  // next to nothing whatever the request.
+  if (data) app.use(caching(config, data, metrics?.countCache));
   // Expensive requests take their turn (./admission.ts), after the checks that are free.
   const admitted = admission(config, isProbe);
   if (admitted) {
