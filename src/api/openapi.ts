@@ -57,13 +57,14 @@ const Conditional = () =>
     ApiHeader({
       name: 'If-None-Match',
       required: false,
-      description: 'The ETag of an answer you have: 304 if it is still current.',
+      description:
+        'The ETag of an answer you have, e.g. "3f2a9c0d41b7.42.Cwdi-1-xdvPjOGYq": 304 if it is still current.',
     }),
     ApiHeader({
       name: 'If-Modified-Since',
       required: false,
       description:
-        'The Last-Modified of an answer you have: 304 if nothing changed since (ignored with If-None-Match).',
+        'The Last-Modified of an answer you have, e.g. Mon, 07 Dec 2026 23:51:02 GMT: 304 if nothing changed since (ignored with If-None-Match).',
     }),
     ApiResponse({
       status: 304,
