@@ -40,6 +40,8 @@ interface ItemsOptions {
 @Injectable()
 export class RecordReader {
   private readonly objects = new Map<string, string>();
+  /** The statement of one record, by shape name (prepared by name: see one()). */
+  private readonly records = new Map<string, string>();
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
@@ -196,12 +198,25 @@ export class RecordReader {
     return readable;
   }
 
+  /**
+   * One record: one statement, prepared (named) on each connection the first time it runs
+   * there, so that PostgreSQL parses and plans the long JSON-building statement once per
+   * connection rather than at every request. Counted like every other statement.
+   */
   async one(shape: Shape, id: string): Promise<object | undefined> {
-    const table = quoteIdent(tableOf(shape.entity));
-    const rows = await this.db.query<{ item: object }[]>(
-      `SELECT ${this.object(shape)} AS item FROM ${table} ${ALIAS.row} WHERE ${col(ALIAS.row, 'id')} = $1`,
-      [id],
-    );
+    let text = this.records.get(shape.name);
+    if (!text) {
+      const table = quoteIdent(tableOf(shape.entity));
+      text = `SELECT ${this.object(shape)} AS item FROM ${table} ${ALIAS.row} WHERE ${col(ALIAS.row, 'id')} = $1`;
+      this.records.set(shape.name, text);
+    }
+    this.db.logger.logQuery(text, [id]);
+    const pool = (this.db.driver as PostgresDriver).master as Pool;
+    const { rows } = await pool.query<{ item: object }>({
+      name: `record:${shape.name}`,
+      text,
+      values: [id],
+    });
     return rows[0]?.item;
   }
 }
