@@ -137,7 +137,8 @@ export class Metrics {
 /** The route pattern Express matched (Nest registers each route with its full path). */
 function routeOf(req: Request): string {
   // Answered before routing (src/http/caching.ts: a 304 or a kept answer): its pattern.
-  const path = (req.route as { path?: unknown } | undefined)?.path ?? req.res?.locals.route;
+  const path: unknown =
+    (req.route as { path?: unknown } | undefined)?.path ?? (req.res?.locals.route as unknown);
   return typeof path === 'string' ? path || '/' : UNMATCHED;
 }
 

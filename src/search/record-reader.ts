@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { DataVersion, Version } from '../database/data-version';
 import { tableOf } from '../hsds/fields';
 import { jsonObject, quoteIdent } from '../hsds/json-select';
 import { Shape } from '../hsds/shapes';
@@ -11,6 +12,9 @@ import { ListPlan } from './list-plan';
 
 /** Rows a stream reads per statement: the first batch, and the bounds it grows and shrinks in. */
 const STREAM_BATCH = { first: 200, min: 50, max: 5000, bytes: 8 << 20, quick: 150, slow: 1000 };
+
+/** Counts kept per data version, at most (a count is a few dozen bytes and its key). */
+const COUNTS_KEPT = 10_000;
 
 /** The next batch: twice as many after a quick statement, half after a slow one. */
 function nextBatch(batch: number, ms: number, bytes: number): number {
@@ -33,7 +37,8 @@ interface ItemsOptions {
 
 /**
  * Reads records as ORUK JSON, built by PostgreSQL from a shape (src/hsds/json-select.ts).
- * A page costs two statements (the items and the count), one record one statement, whatever
+ * A page costs two statements (the items and the count: one, when the count of the same
+ * list is kept from an earlier page of the same data), one record one statement, whatever
  * the page size or the depth of the tree. A stream reads every match in short keyset-paged statements,
  * a batch at a time, in constant memory.
  */
@@ -42,8 +47,15 @@ export class RecordReader {
   private readonly objects = new Map<string, string>();
   /** The statement of one record, by shape name (prepared by name: see one()). */
   private readonly records = new Map<string, string>();
+  /** Counts of the current data version, by statement and parameters (see count()). */
+  private readonly counts = new Map<string, number>();
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Optional() @Inject(DataVersion) private readonly data?: DataVersion,
+  ) {
+    data?.on('change', () => this.counts.clear());
+  }
 
   /** The SQL expression that builds one JSON item of this shape from the row ALIAS.row. */
   private object(shape: Shape, extras: Record<string, string> = {}): string {
@@ -117,11 +129,31 @@ export class RecordReader {
     page: { page: number; per_page: number },
   ): Promise<{ items: object[]; total: number }> {
     const [items, count] = this.pageStatements(shape, plan, page);
-    const [rows, [{ total }]] = await Promise.all([
+    const [rows, total] = await Promise.all([
       this.db.query<{ item: object }[]>(...items),
-      this.db.query<{ total: number }[]>(...count),
+      this.count(count),
     ]);
     return { items: rows.map((row) => row.item), total };
+  }
+
+  /**
+   * A page's count. With a data version known (src/database/data-version.ts: the API), the
+   * count of a statement and its parameters is kept until the data changes, so that the
+   * pages of one list after its first (a crawler's, a harvester's) do not count the
+   * directory again: exact, since any committed change empties what is kept. A count that
+   * finished after the version changed is not kept.
+   */
+  private async count([sql, params]: [string, unknown[]]): Promise<number> {
+    const version: Version | undefined = this.data?.current;
+    const key = version && `${sql}\u0000${JSON.stringify(params)}`;
+    const kept = key === undefined ? undefined : this.counts.get(key);
+    if (kept !== undefined) return kept;
+    const [{ total }] = await this.db.query<{ total: number }[]>(sql, params);
+    if (key !== undefined && this.data?.current === version) {
+      if (this.counts.size >= COUNTS_KEPT) this.counts.delete(this.counts.keys().next().value!);
+      this.counts.set(key, total);
+    }
+    return total;
   }
 
   /**

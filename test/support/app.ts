@@ -5,6 +5,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/config';
 import { StatementCounter } from '../../src/database/data-source';
+import { DataVersion, Version } from '../../src/database/data-version';
 import { createTestDatabase, TestDatabase } from './database';
 
 export interface TestApp {
@@ -14,6 +15,12 @@ export interface TestApp {
   database: TestDatabase;
   /** Statements sent to PostgreSQL since the app started. */
   statements(): number;
+  /**
+   * Raises the data version as a committed change would (src/database/data-version.ts),
+   * changing nothing else, and resolves once the app has seen it: what it kept (answers,
+   * counts) is then gone.
+   */
+  dataChanged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +56,23 @@ export async function createTestApp(
     db,
     database,
     statements: () => counter.count,
+    dataChanged: async () => {
+      const data = app.get(DataVersion);
+      const before = data.current;
+      const seen = new Promise<void>((resolve) => {
+        const check = (v?: Version) => {
+          if (!v || (before && BigInt(v.version) <= BigInt(before.version))) return;
+          data.off('change', check);
+          resolve();
+        };
+        data.on('change', check);
+      });
+      // What the tables' triggers do at a change: queue the transaction for the raise.
+      await db.transaction((m) =>
+        m.query('INSERT INTO data_version_flush VALUES (txid_current())'),
+      );
+      await seen;
+    },
     close: async () => {
       await app.close();
       await database.drop();
