@@ -1,33 +1,13 @@
 import request from 'supertest';
 import { Client } from 'pg';
-import { DataVersion, Version } from '../src/database/data-version';
-import { createTestApp, TestApp } from './support/app';
+import { DataVersion } from '../src/database/data-version';
+import { createTestApp, newerThan, TestApp, versionWhen } from './support/app';
 
 /**
  * HTTP caching (docs/caching.md): strong ETags from the data version, 304s without a
  * statement, Last-Modified once its second is over, Cache-Control, answers kept ready, and
  * all of it following changes made by any writer, seen by two servers on one database.
  */
-
-/** Resolves once an app's data version meets `ready` (checked now, then at each change). */
-function versionWhen(
-  t: TestApp,
-  ready: (v: Version | undefined) => boolean,
-): Promise<Version | undefined> {
-  const data = t.app.get(DataVersion);
-  return new Promise((resolve) => {
-    if (ready(data.current)) return resolve(data.current);
-    const check = (v: Version | undefined) => {
-      if (!ready(v)) return;
-      data.off('change', check);
-      resolve(v);
-    };
-    data.on('change', check);
-  });
-}
-
-const newerThan = (before: Version | undefined) => (v: Version | undefined) =>
-  Boolean(v && before && BigInt(v.version) > BigInt(before.version));
 
 describe('HTTP caching', () => {
   let a: TestApp;

@@ -50,32 +50,45 @@ export async function createTestApp(
   await app.init();
   const db = app.get(DataSource);
   const counter = db.logger as unknown as StatementCounter;
-  return {
+  const testApp: TestApp = {
     app,
     http: app.getHttpServer(),
     db,
     database,
     statements: () => counter.count,
     dataChanged: async () => {
-      const data = app.get(DataVersion);
-      const before = data.current;
-      const seen = new Promise<void>((resolve) => {
-        const check = (v?: Version) => {
-          if (!v || (before && BigInt(v.version) <= BigInt(before.version))) return;
-          data.off('change', check);
-          resolve();
-        };
-        data.on('change', check);
-      });
+      const before = app.get(DataVersion).current;
       // What the tables' triggers do at a change: queue the transaction for the raise.
       await db.transaction((m) =>
         m.query('INSERT INTO data_version_flush VALUES (txid_current())'),
       );
-      await seen;
+      await versionWhen(testApp, newerThan(before));
     },
     close: async () => {
       await app.close();
       await database.drop();
     },
   };
+  return testApp;
 }
+
+/** Resolves once an app's data version meets `ready` (checked now, then at each change). */
+export function versionWhen(
+  t: TestApp,
+  ready: (v: Version | undefined) => boolean,
+): Promise<Version | undefined> {
+  const data = t.app.get(DataVersion);
+  return new Promise((resolve) => {
+    if (ready(data.current)) return resolve(data.current);
+    const check = (v: Version | undefined) => {
+      if (!ready(v)) return;
+      data.off('change', check);
+      resolve(v);
+    };
+    data.on('change', check);
+  });
+}
+
+/** A version later than `before` (for versionWhen). */
+export const newerThan = (before: Version | undefined) => (v: Version | undefined) =>
+  Boolean(v && before && BigInt(v.version) > BigInt(before.version));
