@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { Client } from 'pg';
 import { DataVersion } from '../src/database/data-version';
+import { Loader } from '../src/hsds/loader';
+import { SERVICE_FULL } from '../src/hsds/shapes';
 import { createTestApp, newerThan, TestApp, versionWhen } from './support/app';
 
 /**
@@ -209,6 +211,28 @@ describe('HTTP caching', () => {
         expect(read(one.body)).not.toEqual(read(before[0].body));
       }
     }
+  });
+
+  it('follows the write path: an import that changes a service raises the version, one of unchanged data does not', async () => {
+    const path = `/services/${serviceId}`;
+    const { body: doc, headers } = await request(a.http).get(path).expect(200);
+    const loader = new Loader(a.db);
+    const stored = () => a.db.query('SELECT version::text FROM data_version');
+    const [before] = await stored();
+    // The same document again: nothing rewritten, nothing raised, the same ETag.
+    const same = await loader.load(SERVICE_FULL, [doc]);
+    expect(same.unchanged).toEqual([serviceId]);
+    expect(await stored()).toEqual([before]);
+    await request(a.http).get(path).set('If-None-Match', headers.etag).expect(304);
+    // A change deep in it, through the loader as import and harvest write.
+    const changed = structuredClone(doc);
+    changed.service_at_locations[0].location.name = 'Renamed through the loader';
+    const seen = a.app.get(DataVersion).current;
+    const result = await loader.load(SERVICE_FULL, [changed]);
+    expect(result.updated).toEqual([serviceId]);
+    await versionWhen(a, newerThan(seen));
+    const after = await request(a.http).get(path).set('If-None-Match', headers.etag).expect(200);
+    expect(after.body.service_at_locations[0].location.name).toBe('Renamed through the loader');
   });
 
   it('raises the version once per transaction that changes something, and not for one that changes nothing', async () => {
