@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { costClass } from '../src/http/admission';
+import { MAX_REQUESTS_PER_SOCKET } from '../src/http/protection';
 import { benchServer, Page } from './bench-server';
 
 /**
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       ? autocannon({
           url: base,
           connections: HOSTILE_CONNECTIONS,
+          reconnectRate: MAX_REQUESTS_PER_SOCKET - 1,
           duration: SECONDS,
           timeout: 60,
           requests: WORST.map((path, i) => ({
@@ -131,6 +133,9 @@ async function main(): Promise<void> {
     const result = await autocannon({
       url: base,
       connections: CONNECTIONS,
+      // A new connection before the server's limit (a client that ignored its
+      // Connection: close would be told 503).
+      reconnectRate: MAX_REQUESTS_PER_SOCKET - 1,
       duration: SECONDS,
       timeout: 30,
       requests: cases.map(({ path, status }, i) => ({

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { MAX_REQUESTS_PER_SOCKET } from '../src/http/protection';
 import { benchServer, Page } from './bench-server';
 
 /**
@@ -63,6 +64,9 @@ async function main(): Promise<void> {
       const result = await autocannon({
         url: base,
         connections: CONNECTIONS,
+        // A new connection before the server's limit (a client that ignored its
+        // Connection: close would be told 503).
+        reconnectRate: MAX_REQUESTS_PER_SOCKET - 1,
         duration: SECONDS,
         requests: paths.map((path) => ({ method: 'GET', path, headers: HEADERS })),
       });

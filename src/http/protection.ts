@@ -139,11 +139,17 @@ function rawError(socket: Duplex, status: number, message: string, headers: stri
 }
 
 /**
+ * Requests one connection may carry: the response to the last says `Connection: close`, and
+ * Node answers 503 to any a client sends on it after that (benchmarks reconnect before).
+ */
+export const MAX_REQUESTS_PER_SOCKET = 1000;
+
+/**
  * The HTTP server's own limits and answers (README: "Running in public"):
  *
  * - bounded waits: HTTP_HEADERS_TIMEOUT_MS for the headers and HTTP_REQUEST_TIMEOUT_MS for
  *   the whole request (then a 408), HTTP_KEEP_ALIVE_TIMEOUT_MS for an idle keep-alive
- *   connection, at most 1000 requests on one connection; and at most HTTP_MAX_CONNECTIONS
+ *   connection, at most MAX_REQUESTS_PER_SOCKET requests on one connection; and at most HTTP_MAX_CONNECTIONS
  *   open connections, past which new ones are closed at once: idle or half-open sockets
  *   cannot use up the process's file descriptors (which the database pool needs too);
  * - requests that Node's HTTP parser rejects before Express sees them (bytes that are not
@@ -157,7 +163,7 @@ export function hardenServer(server: Server, config: AppConfig): void {
   server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = Math.max(config.HTTP_REQUEST_TIMEOUT_MS, config.HTTP_HEADERS_TIMEOUT_MS);
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
-  server.maxRequestsPerSocket = 1000;
+  server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
   server.maxConnections = config.HTTP_MAX_CONNECTIONS;
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
 
