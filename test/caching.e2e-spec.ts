@@ -255,6 +255,24 @@ describe('HTTP caching', () => {
     expect(BigInt(seen!.version)).toBe(BigInt(stored) + 1n);
   });
 
+  it('reads the version at every NOTIFY on its channel, whatever the payload says', async () => {
+    const before = a.app.get(DataVersion).current!;
+    for (const payload of [
+      'garbage',
+      '{"version":"x"}',
+      '{"version":"999999999","changed_at":"nope"}',
+      '{"version":"999999999","changed_at":"2026-01-01T00:00:00Z"}',
+      '',
+    ])
+      await writer.query(`SELECT pg_notify('oruk_data_version', $1)`, [payload]);
+    await a.dataChanged();
+    const after = a.app.get(DataVersion).current!;
+    const [{ version }] = await a.db.query('SELECT version::text FROM data_version');
+    expect(after.version).toBe(version);
+    expect(BigInt(after.version)).toBe(BigInt(before.version) + 1n);
+    await request(a.http).get('/taxonomies').expect(200);
+  });
+
   it('sends no validators on errors and keeps none', async () => {
     for (const [path, status] of [
       ['/services/00000000-0000-4000-8000-000000000000', 404],

@@ -75,16 +75,10 @@ export class DataVersion
     await client?.end().catch(() => undefined);
   }
 
+  /** The version as last read (reads run one after another on one connection, in order). */
   private set(next: Version | undefined): void {
     const before = this.value;
-    if (
-      next &&
-      before &&
-      next.epoch === before.epoch &&
-      BigInt(next.version) <= BigInt(before.version)
-    )
-      return; // an announcement overtaken by a read
-    if (!next && !before) return;
+    if (next?.epoch === before?.epoch && next?.version === before?.version) return;
     this.value = next;
     this.emit('change', next);
   }
@@ -115,11 +109,10 @@ export class DataVersion
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
+    // An announcement says that the version changed; the version itself is read from the
+    // table (anyone who may connect may NOTIFY the channel, with anything in it).
     client.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
-      const { version, changed_at } = JSON.parse(message.payload) as Record<string, string>;
-      const epoch = this.value?.epoch;
-      if (epoch) this.set({ epoch, version, changedAt: new Date(changed_at) });
+      if (message.channel === CHANNEL) this.read(client).catch((error: Error) => onLost(error));
     });
     try {
       await client.connect();
