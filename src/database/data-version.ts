@@ -75,7 +75,7 @@ export class DataVersion
     await client?.end().catch(() => undefined);
   }
 
-  /** The version as last read (reads run one after another on one connection, in order). */
+  /** The version as last read (reads run one at a time on one connection, in order). */
   private set(next: Version | undefined): void {
     const before = this.value;
     if (next?.epoch === before?.epoch && next?.version === before?.version) return;
@@ -109,10 +109,27 @@ export class DataVersion
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
+    // One read at a time on the connection: asked again while reading, it reads once more
+    // when that read is done (so the last announcement is always followed by a read).
+    let reading: Promise<void> | undefined;
+    let again = false;
+    const refresh = (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return reading;
+      }
+      reading = (async () => {
+        do {
+          again = false;
+          await this.read(client);
+        } while (again);
+      })().finally(() => (reading = undefined));
+      return reading;
+    };
     // An announcement says that the version changed; the version itself is read from the
     // table (anyone who may connect may NOTIFY the channel, with anything in it).
     client.on('notification', (message) => {
-      if (message.channel === CHANNEL) this.read(client).catch((error: Error) => onLost(error));
+      if (message.channel === CHANNEL) refresh().catch((error: Error) => onLost(error));
     });
     try {
       await client.connect();
@@ -124,9 +141,9 @@ export class DataVersion
         if ((error as { code?: string }).code !== '25006') throw error;
         listening = false;
       }
-      await this.read(client);
+      await refresh();
       this.retryMs = RECONNECT_MS.first;
-      if (!listening) this.poll(client);
+      if (!listening) this.poll(client, refresh);
     } catch (error) {
       onLost(error as Error);
     }
@@ -138,11 +155,11 @@ export class DataVersion
     if (row) this.set({ epoch: row.epoch, version: row.version, changedAt: row.changed_at });
   }
 
-  private poll(client: Client): void {
+  private poll(client: Client, refresh: () => Promise<void>): void {
     this.timer = setTimeout(() => {
       if (this.client !== client) return;
-      this.read(client).then(
-        () => this.poll(client),
+      refresh().then(
+        () => this.poll(client, refresh),
         (error: Error) => client.emit('error', error),
       );
     }, POLL_MS);
