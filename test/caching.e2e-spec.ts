@@ -273,6 +273,38 @@ describe('HTTP caching', () => {
     await request(a.http).get('/taxonomies').expect(200);
   });
 
+  it('works under a base path, and counts what it did in /metrics under the route pattern', async () => {
+    const c = await createTestApp({ BASE_PATH: '/api/oruk' }, () => a.database.url);
+    try {
+      await versionWhen(c, Boolean);
+      const path = `/api/oruk/services/${serviceId}`;
+      const first = await request(c.http).get(path).expect(200);
+      expect(first.headers.etag).toMatch(/^"[0-9a-f]{12}\.\d+\.[\w-]{16}"$/);
+      await request(c.http).get(path).expect(200);
+      await request(c.http).get(path).set('If-None-Match', first.headers.etag).expect(304);
+      // Outside the data endpoints: no validators.
+      const root = await request(c.http).get('/api/oruk/').expect(200);
+      expect(root.headers.etag).toBeUndefined();
+      const metrics = (await request(c.http).get('/metrics').expect(200)).text;
+      const value = (pattern: RegExp) => Number(metrics.match(pattern)?.[1]);
+      expect(value(/^http_cache_results_total\{result="miss"\} (\d+)$/m)).toBe(1);
+      expect(value(/^http_cache_results_total\{result="hit"\} (\d+)$/m)).toBe(1);
+      expect(value(/^http_cache_results_total\{result="not_modified"\} (\d+)$/m)).toBe(1);
+      expect(
+        value(
+          /^http_request_duration_seconds_count\{method="GET",route="\/api\/oruk\/services\/:id",status_code="200"\} (\d+)$/m,
+        ),
+      ).toBe(2);
+      expect(
+        value(
+          /^http_request_duration_seconds_count\{method="GET",route="\/api\/oruk\/services\/:id",status_code="304"\} (\d+)$/m,
+        ),
+      ).toBe(1);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('sends no validators on errors and keeps none', async () => {
     for (const [path, status] of [
       ['/services/00000000-0000-4000-8000-000000000000', 404],
