@@ -35,7 +35,7 @@ export type CacheResult = 'not_modified' | 'hit' | 'miss' | 'bypass';
  * Answers kept ready, least recently used first out, bounded by the bytes of their bodies.
  * Everything in it belongs to one data version; a new version empties it.
  */
-class ResponseCache {
+export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
@@ -43,6 +43,11 @@ class ResponseCache {
     private readonly capacity: number,
     private readonly largest = Math.min(MAX_ENTRY_BYTES, Math.floor(capacity / 4)),
   ) {}
+
+  /** The bytes of the bodies kept. */
+  get size(): number {
+    return this.bytes;
+  }
 
   get(key: string): Entry | undefined {
     const entry = this.entries.get(key);
