@@ -4,7 +4,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { OpenApiHolder } from './api/root.controller';
 import { buildOpenApiDocument } from './api/openapi';
 import { AppConfig } from './config/config';
-import { DataVersion } from './database/data-version';
 import { HEALTH_PATHS } from './health/health.controller';
 import { defects } from './http/defects';
 import { guard, observe } from './http/running-in-public';
@@ -49,7 +48,7 @@ export function configureApp(app: INestApplication, config: AppConfig): INestApp
   if (defective) app.use(defective);
   // After CORS, so that 429s and 400s carry its header: throttling, URL limits, HTTP
   // caching, admission, /metrics.
-  guard(app, config, metrics, app.get(DataVersion));
+  guard(app, config, metrics);
   const document = buildOpenApiDocument(app);
   app.get(OpenApiHolder).document = document;
   const base = config.BASE_PATH === '/' ? '' : config.BASE_PATH;

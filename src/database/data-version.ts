@@ -143,7 +143,15 @@ export class DataVersion
       }
       await refresh();
       this.retryMs = RECONNECT_MS.first;
-      if (!listening) this.poll(client, refresh);
+      if (!listening) {
+        const poll = () => {
+          this.timer = setTimeout(() => {
+            if (!lost) refresh().then(poll, onLost);
+          }, POLL_MS);
+          this.timer.unref();
+        };
+        poll();
+      }
     } catch (error) {
       onLost(error as Error);
     }
@@ -153,17 +161,6 @@ export class DataVersion
     const { rows } = await client.query<{ epoch: string; version: string; changed_at: Date }>(READ);
     const row = rows[0];
     if (row) this.set({ epoch: row.epoch, version: row.version, changedAt: row.changed_at });
-  }
-
-  private poll(client: Client, refresh: () => Promise<void>): void {
-    this.timer = setTimeout(() => {
-      if (this.client !== client) return;
-      refresh().then(
-        () => this.poll(client, refresh),
-        (error: Error) => client.emit('error', error),
-      );
-    }, POLL_MS);
-    this.timer.unref();
   }
 
   private retryLater(): void {

@@ -37,18 +37,13 @@ export function observe(app: INestApplication, config: AppConfig): Metrics | und
   return metrics;
 }
 
-export function guard(
-  app: INestApplication,
-  config: AppConfig,
-  metrics?: Metrics,
-  data?: DataVersion,
-): void {
+export function guard(app: INestApplication, config: AppConfig, metrics?: Metrics): void {
   const limiter = throttling(config, isProbe);
   if (limiter) app.use(limiter);
   app.use(requestLimits(config));
   // ETags, 304s and answers kept ready (./caching.ts): before admission, since they cost
   // next to nothing whatever the request.
-  if (data) app.use(caching(config, data, metrics?.countCache));
+  app.use(caching(config, app.get(DataVersion), metrics?.countCache));
   // Expensive requests take their turn (./admission.ts), after the checks that are free.
   const admitted = admission(config, isProbe);
   if (admitted) {
