@@ -10,6 +10,7 @@ import { ServiceAreaCoverage1795586130889 } from './1795586130889-service-area-c
 import { SearchWords1795586130890 } from './1795586130890-search-words';
 import { RecordChanges1795586130891 } from './1795586130891-record-changes';
 import { DataVersion1795586130892 } from './1795586130892-data-version';
+import { ListCounts1795586130893 } from './1795586130893-list-counts';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   SearchWords1795586130890,
   RecordChanges1795586130891,
   DataVersion1795586130892,
+  ListCounts1795586130893,
 ];

@@ -7,7 +7,8 @@ import { freePort } from '../src/database/embedded';
  * The server a benchmark measures: BENCH_URL when set (a server already running), else the
  * built server (dist/src/main.js, what `npm start` and the Docker image run) started in a
  * child process on DATABASE_URL, or on the embedded default when that is unset, with
- * throttling off (a benchmark is one client sending far more than a consumer would).
+ * throttling off (a benchmark is one client sending far more than a consumer would), and
+ * `env` over the environment.
  */
 export interface BenchServer {
   base: string;
@@ -26,7 +27,7 @@ const jsonFrom =
   async <T>(path: string): Promise<T> =>
     (await (await fetch(`${base}${path}`)).json()) as T;
 
-export async function benchServer(): Promise<BenchServer> {
+export async function benchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const given = process.env.BENCH_URL;
   if (given) return { base: given, json: jsonFrom(given), stop: () => Promise.resolve() };
   const port = await freePort();
@@ -39,6 +40,7 @@ export async function benchServer(): Promise<BenchServer> {
       RATE_LIMIT_PER_MINUTE: '0',
       // The soak stands for many clients by X-Forwarded-For.
       TRUST_PROXY: '1',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config/config';
 import { createDataSource } from '../src/database/data-source';
 import { Lists } from '../src/search/lists';
 import { RecordReader } from '../src/search/record-reader';
+import { DataSource } from 'typeorm';
 
 /**
  * npm run explain -- [/path?query …]: EXPLAIN (ANALYZE, BUFFERS) of the statements the
@@ -26,6 +27,53 @@ const RESOURCES: Record<string, AnyResource> = Object.fromEntries(
   ]),
 );
 
+/** The EXPLAIN (ANALYZE, BUFFERS) of one statement a list request runs. */
+export interface Explained {
+  statement: 'items' | 'count';
+  /** Execution time, in ms. */
+  ms: number;
+  indexes: string[];
+  lines: string[];
+}
+
+/** The statements the server runs for a list request (`/path?query`), explained. */
+export async function explainRequest(
+  db: DataSource,
+  request: string,
+  reader = new RecordReader(db),
+  lists = new Lists(db),
+): Promise<Explained[]> {
+  const [path, search = ''] = request.split('?');
+  if (!RESOURCES[path])
+    throw new Error(`${path}: not a list (${Object.keys(RESOURCES).join(', ')})`);
+  const { list } = RESOURCES[path];
+  const query = plainToInstance(list.query, Object.fromEntries(new URLSearchParams(search)));
+  const errors = validateSync(query, { whitelist: true });
+  if (errors.length) throw new Error(`${request}: ${errors.map(String).join('; ')}`);
+  const { plan, shape } = await lists.plan(list, query);
+  const [items, count] = reader.pageStatements(shape, plan, {
+    page: query.page,
+    per_page: pageSize(query),
+  });
+  const explained: Explained[] = [];
+  for (const [statement, [sql, params]] of [
+    ['items', items],
+    ['count', count],
+  ] as const) {
+    const rows = await db.query<{ 'QUERY PLAN': string }[]>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
+      params,
+    );
+    const lines = rows.map((r) => r['QUERY PLAN']);
+    const indexes = [
+      ...new Set(lines.flatMap((l) => /(?:using|on) "?(IDX_\w+|PK_\w+)/i.exec(l)?.[1] ?? [])),
+    ];
+    const time = lines.find((l) => l.startsWith('Execution Time')) ?? '';
+    explained.push({ statement, ms: Number(/([\d.]+) ms/.exec(time)?.[1]), indexes, lines });
+  }
+  return explained;
+}
+
 async function main(args: string[]): Promise<void> {
   const url = loadConfig().DATABASE_URL;
   if (!url) throw new Error('Set DATABASE_URL to the database to explain on');
@@ -36,33 +84,16 @@ async function main(args: string[]): Promise<void> {
   try {
     const requests = args.filter((a) => a.startsWith('/'));
     for (const request of requests.length ? requests : await defaults(db)) {
-      const [path, search = ''] = request.split('?');
-      if (!RESOURCES[path])
-        throw new Error(`${path}: not a list (${Object.keys(RESOURCES).join(', ')})`);
-      const { list } = RESOURCES[path];
-      const query = plainToInstance(list.query, Object.fromEntries(new URLSearchParams(search)));
-      const errors = validateSync(query, { whitelist: true });
-      if (errors.length) throw new Error(`${request}: ${errors.map(String).join('; ')}`);
-      const { plan, shape } = await lists.plan(list, query);
-      const [items, count] = reader.pageStatements(shape, plan, {
-        page: query.page,
-        per_page: pageSize(query),
-      });
       console.log(`\n${request}`);
-      for (const [name, [sql, params]] of [
-        ['items', items],
-        ['count', count],
-      ] as const) {
-        const rows = await db.query<{ 'QUERY PLAN': string }[]>(
-          `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
-          params,
+      for (const { statement, ms, indexes, lines } of await explainRequest(
+        db,
+        request,
+        reader,
+        lists,
+      )) {
+        console.log(
+          `  ${statement}: Execution Time: ${ms} ms; indexes: ${indexes.join(', ') || 'none'}`,
         );
-        const lines = rows.map((r) => r['QUERY PLAN']);
-        const indexes = [
-          ...new Set(lines.flatMap((l) => /(?:using|on) "?(IDX_\w+|PK_\w+)/i.exec(l)?.[1] ?? [])),
-        ];
-        const time = lines.find((l) => l.startsWith('Execution Time'));
-        console.log(`  ${name}: ${time}; indexes: ${indexes.join(', ') || 'none'}`);
         if (plans) console.log(lines.map((l) => `    ${l}`).join('\n'));
       }
     }
@@ -72,9 +103,7 @@ async function main(args: string[]): Promise<void> {
 }
 
 /** One request per filter, with values taken from the data. */
-async function defaults(
-  db: Awaited<ReturnType<ReturnType<typeof createDataSource>['initialize']>>,
-) {
+async function defaults(db: DataSource) {
   const [term] = await db.query<{ id: string }[]>(
     `SELECT t.id FROM taxonomy_term t WHERE t.parent_id IS NULL AND EXISTS (SELECT 1 FROM taxonomy_term c WHERE c.parent_id = t.id) LIMIT 1`,
   );
@@ -110,7 +139,8 @@ async function defaults(
   ];
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module)
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

@@ -274,30 +274,28 @@ export function serviceFilters(
         ? 'postcode'
         : undefined;
   if (query.search) searchServices(plan, s, query.search, search);
+  // Through the facets the write path keeps (migration 1795586130893, docs/scale.md): a
+  // term matches the services that have it or a term below it; a taxonomy, those with one
+  // of its terms. One index range per value.
+  const facet = (kind: 't' | 'x', ids: string[]) =>
+    `SELECT f.service_id FROM service_facet f
+     WHERE f.kind = '${kind}' AND f.value = ANY(${plan.param(ids, 'uuid[]')})`;
   if (query.taxonomy_term_id) {
-    // The terms asked for and every term below them (an array computed once, so that the
-    // attributes are read through IDX_attribute_term_link).
-    plan.andIn(
-      col(s, 'id'),
-      `SELECT a.link_id FROM attribute a
-       WHERE a.link_entity = 'service' AND a.taxonomy_term_id = ANY(ARRAY(
-         WITH RECURSIVE d(id) AS (
-           SELECT unnest(${plan.param(query.taxonomy_term_id, 'uuid[]')})
-           UNION SELECT t.id FROM taxonomy_term t JOIN d ON t.parent_id = d.id)
-         SELECT id FROM d))`,
-      { selective: selective === 'taxonomy_term_id' },
-    );
+    plan.andIn(col(s, 'id'), facet('t', query.taxonomy_term_id), {
+      selective: selective === 'taxonomy_term_id',
+      counted: ['taxonomy_term_id', query.taxonomy_term_id],
+    });
   }
   if (query.taxonomy_id) {
-    plan.andIn(
-      col(s, 'id'),
-      `SELECT a.link_id FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
-       WHERE a.link_entity = 'service' AND t.taxonomy_id = ANY(${plan.param(query.taxonomy_id, 'uuid[]')})`,
-      { selective: selective === 'taxonomy_id' },
-    );
+    plan.andIn(col(s, 'id'), facet('x', query.taxonomy_id), {
+      selective: selective === 'taxonomy_id',
+      counted: ['taxonomy_id', query.taxonomy_id],
+    });
   }
   if (query.organization_id) {
-    plan.and(`${s}.organization_id = ANY(${plan.param(query.organization_id, 'uuid[]')})`);
+    plan.and(`${s}.organization_id = ANY(${plan.param(query.organization_id, 'uuid[]')})`, {
+      counted: ['organization_id', query.organization_id],
+    });
   }
   if (query.modified_after) {
     plan.and(

@@ -1,5 +1,14 @@
 import { ALIAS, col } from './aliases';
 
+/** The value of list_count for a whole table (migration 1795586130893). */
+export const WHOLE_TABLE = '00000000-0000-0000-0000-000000000000';
+
+/** Tables whose rows the write path counts (an unfiltered list: docs/scale.md). */
+const COUNTED_TABLES = new Set(['service', 'service_at_location', 'organization']);
+
+/** The fewest matches a page always collects rather than walks for (see `few`). */
+const MIN_FEW = 500;
+
 /**
  * What a list request selects, as SQL fragments with numbered parameters: the rows of
  * one table (ALIAS.row), joined tables for filters, conditions (AND), sort keys before the
@@ -25,8 +34,18 @@ export class ListPlan {
    * filters choose which (src/search/filters.ts).
    */
   selective?: { column: string; ids: string; index: number };
-  /** Most matches of the selective condition read by collecting and sorting them. */
-  few = 2000;
+  /**
+   * Most matches of the selective condition read by collecting and sorting them. Unset, it
+   * scales with the data: collecting k matches costs about k row reads, walking the order
+   * about (offset + page) × rows / k, which are equal at k = √((offset + page) × rows), the
+   * rows being the table's as PostgreSQL last counted them (pg_class.reltuples). Set (a
+   * test), it is that number.
+   */
+  few?: number;
+  /** offset + page size of the page being read (see `few`); set by RecordReader. */
+  window = 0;
+  /** The condition whose count the write path keeps (see keptCount), by its index. */
+  private counted?: { index: number; kind: string; values: readonly string[] };
   /** The alias of each join (all are required to-one references, see joinOne()). */
   private readonly joined = new Map<string, string>();
 
@@ -76,21 +95,47 @@ export class ListPlan {
     return this;
   }
 
-  and(condition: string): this {
+  /**
+   * A condition. `counted`: the list_count kind and the values of the filter it is, when
+   * the write path keeps the count of the services of one such value (docs/scale.md).
+   */
+  and(condition: string, { counted }: { counted?: [string, readonly string[]] } = {}): this {
+    if (counted) this.counted = { index: this.where.length, kind: counted[0], values: counted[1] };
     this.where.push(condition);
     return this;
+  }
+
+  /**
+   * The list_count row (kind, value) that holds the count of this list, if the write path
+   * keeps it: a whole table without conditions, or /services with one condition that is a
+   * kept filter of one value. Otherwise undefined: the list is counted as it is read.
+   */
+  keptCount(): [kind: string, value: string] | undefined {
+    if (!this.where.length)
+      return COUNTED_TABLES.has(this.table) ? [this.table, WHOLE_TABLE] : undefined;
+    const counted = this.counted;
+    if (this.table !== 'service' || this.where.length !== 1 || counted?.index !== 0)
+      return undefined;
+    return counted.values.length === 1 ? [counted.kind, counted.values[0]] : undefined;
   }
 
   /**
    * `column IN (ids)`, where `ids` is a query of one column. `selective`: this is the
    * condition a page reads two ways (see `selective`); only one condition may be.
    */
-  andIn(column: string, ids: string, { selective = false } = {}): this {
+  andIn(
+    column: string,
+    ids: string,
+    {
+      selective = false,
+      counted,
+    }: { selective?: boolean; counted?: [string, readonly string[]] } = {},
+  ): this {
     if (selective) {
       if (this.selective) throw new Error('a plan has at most one selective condition');
       this.selective = { column, ids, index: this.where.length };
     }
-    return this.and(`${column} IN (${ids})`);
+    return this.and(`${column} IN (${ids})`, { counted });
   }
 
   sortBy(sql: string, direction: 'ASC' | 'DESC', extra?: string): this {
@@ -110,8 +155,8 @@ export class ListPlan {
       if (!matches || !selective || i !== selective.index) return condition;
       const count = `(SELECT count(*) FROM ${ALIAS.few})`;
       return matches === 'few'
-        ? `${selective.column} IN (SELECT * FROM ${ALIAS.few}) AND ${count} <= ${this.few}`
-        : `${condition} AND ${count} > ${this.few}`;
+        ? `${selective.column} IN (SELECT * FROM ${ALIAS.few}) AND ${count} <= ${this.fewSql()}`
+        : `${condition} AND ${count} > ${this.fewSql()}`;
     });
     return from(table, this.joins, after ? [...conditions, after] : conditions);
   }
@@ -159,8 +204,15 @@ export class ListPlan {
   /** The CTE of the matches of the selective condition, as far as `few` + 1 of them. */
   fewCte(): string {
     return this.selective
-      ? `WITH ${ALIAS.few} AS MATERIALIZED (${this.selective.ids} LIMIT ${this.few + 1})`
+      ? `WITH ${ALIAS.few} AS MATERIALIZED (${this.selective.ids} LIMIT ${this.fewSql()} + 1)`
       : '';
+  }
+
+  /** `few` as SQL: the number set, or the one that scales with the table (see `few`). */
+  private fewSql(): string {
+    if (this.few !== undefined) return String(this.few);
+    const rows = `(SELECT reltuples FROM pg_class WHERE oid = '${this.table}'::regclass)`;
+    return `greatest(${MIN_FEW}, sqrt(${this.window} * greatest(${rows}, 1)))::bigint`;
   }
 }
 

@@ -114,17 +114,24 @@ export class RecordReader {
       ORDER BY ${orderBy.map((o) => col(hit, o)).join(', ')}`;
   }
 
-  /** The two statements of a page, with their parameters: the items, then the count. */
+  /**
+   * The two statements of a page, with their parameters: the items, then the count, which
+   * reads list_count when the write path keeps it (ListPlan.keptCount, docs/scale.md).
+   */
   pageStatements(
     shape: Shape,
     plan: ListPlan,
     page: { page: number; per_page: number },
   ): [string, unknown[]][] {
-    const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param((page.page - 1) * page.per_page, 'bigint')}`;
-    return [
-      plan.bind(this.itemsSql(shape, plan, { limit })),
-      plan.bind(`SELECT count(*)::int AS total ${plan.countFrom(quoteIdent(plan.table))}`),
-    ];
+    const offset = (page.page - 1) * page.per_page;
+    plan.window = offset + page.per_page;
+    const limit = `LIMIT ${plan.param(page.per_page, 'int')} OFFSET ${plan.param(offset, 'bigint')}`;
+    const kept = plan.keptCount();
+    const count = kept
+      ? `SELECT coalesce(sum(n), 0)::int AS total FROM list_count
+         WHERE kind = ${plan.param(kept[0])} AND value = ${plan.param(kept[1], 'uuid')}`
+      : `SELECT count(*)::int AS total ${plan.countFrom(quoteIdent(plan.table))}`;
+    return [plan.bind(this.itemsSql(shape, plan, { limit })), plan.bind(count)];
   }
 
   async page(

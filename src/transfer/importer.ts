@@ -8,6 +8,7 @@ import {
   databaseProblem,
   LoadResult,
   Loader,
+  compactListCounts,
   vacuumAnalyze,
 } from '../hsds/loader';
 import { SERVICE_FULL, Shape, TAXONOMY_FULL } from '../hsds/shapes';
@@ -119,6 +120,7 @@ export async function importDocuments(
     }
   } else summary = await new Import(db, options).run(documents);
   if (summary.services.created + summary.services.updated >= BULK_LOAD) await vacuumAnalyze(db);
+  else await compactListCounts(db);
   return summary;
 }
 
