@@ -11,6 +11,7 @@ import { SearchWords1795586130890 } from './1795586130890-search-words';
 import { RecordChanges1795586130891 } from './1795586130891-record-changes';
 import { DataVersion1795586130892 } from './1795586130892-data-version';
 import { ListCounts1795586130893 } from './1795586130893-list-counts';
+import { LocatedPostcodes1795586130894 } from './1795586130894-located-postcodes';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   RecordChanges1795586130891,
   DataVersion1795586130892,
   ListCounts1795586130893,
+  LocatedPostcodes1795586130894,
 ];

@@ -46,8 +46,9 @@ export const POSTCODE_DIRECTORY_MISSING = (postcode: string) =>
 /**
  * Both lookups in one statement: the postcode table, else the locations with an address at
  * that postcode (compared without spaces, in upper case), which run only when the table
- * has no row. A location with several addresses at the postcode counts once. When neither
- * has it, one row without a position says whether the table holds any postcode at all.
+ * has no row, through IDX_address_postcode (migration 1795586130894). A location with
+ * several addresses at the postcode counts once. When neither has it, one row without a
+ * position says whether the table holds any postcode at all.
  */
 const LOCATE = `
   WITH onspd AS (
@@ -62,9 +63,8 @@ const LOCATE = `
     WHERE NOT EXISTS (SELECT 1 FROM onspd)
       AND l.latitude IS NOT NULL
       AND l.longitude IS NOT NULL
-      AND EXISTS (
-        SELECT 1 FROM address a
-        WHERE a.location_id = l.id AND upper(replace(a.postal_code, ' ', '')) = $2
+      AND l.id IN (
+        SELECT a.location_id FROM address a WHERE upper(replace(a.postal_code, ' ', '')) = $2
       )
     HAVING count(*) > 0
   )

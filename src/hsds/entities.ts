@@ -139,6 +139,8 @@ export class ServiceAtLocation {
 }
 
 @Entity('address')
+// Made in the located-postcodes migration: the postcode as the geocoder compares it.
+@Index('IDX_address_postcode', { synchronize: false })
 export class Address {
   @Id('The identifier of the address.') id: string;
   @Ref(() => Location, 'The location this address is for.', { notNull: true })

@@ -12,6 +12,8 @@ export const ALIAS = {
   service: 's',
   /** The location joined to each row of /service_at_locations. */
   location: 'l',
+  /** Each service's distance to the point, joined to /services within a proximity. */
+  nearest: 'nd',
   /** The ids a page has chosen, with their sort keys, joined back to build their JSON. */
   hit: 'h',
   /** The matches of the plan's selective condition (ListPlan.selective), at most `few` + 1. */

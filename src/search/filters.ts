@@ -380,12 +380,25 @@ function pointFilter(
     plan.sortBy(`round(${distance(l)})::int`, 'ASC', 'distance');
     return;
   }
-  // The service's nearest location, in a sub-select of its own (alias nl).
+  // The service's nearest location (alias nl).
   const locations = `FROM service_at_location sal JOIN location nl ON nl.id = sal.location_id`;
-  if (within)
-    plan.and(`${col(s, 'id')} IN (SELECT sal.service_id ${locations} WHERE ${within('nl')})`);
+  if (within) {
+    // Within a proximity: the services with a location in it, each with the distance of
+    // its nearest, computed once per location (a join that is the condition too: a
+    // sub-select per service read its locations again for each of the 17,900 services
+    // within 2 km of a town on 1M services).
+    plan.joinOne(
+      `(SELECT sal.service_id, round(min(${distance('nl')}))::int AS distance
+        ${locations} WHERE ${within('nl')} GROUP BY sal.service_id)`,
+      ALIAS.nearest,
+      'id',
+      { key: 'service_id', filters: true },
+    );
+    plan.sortBy(col(ALIAS.nearest, 'distance'), 'ASC', 'distance');
+    return;
+  }
   plan.sortBy(
-    `(SELECT round(min(${distance('nl')}))::int ${locations} WHERE sal.service_id = ${col(s, 'id')}${within ? ` AND ${within('nl')}` : ''})`,
+    `(SELECT round(min(${distance('nl')}))::int ${locations} WHERE sal.service_id = ${col(s, 'id')})`,
     'ASC',
     'distance',
   );

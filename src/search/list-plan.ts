@@ -48,6 +48,8 @@ export class ListPlan {
   private counted?: { index: number; kind: string; values: readonly string[] };
   /** The alias of each join (all are required to-one references, see joinOne()). */
   private readonly joined = new Map<string, string>();
+  /** The joins that are conditions too (joinOne's `filters`). */
+  private readonly filtering = new Set<string>();
 
   constructor(
     /** The table the items are rows of. */
@@ -77,20 +79,23 @@ export class ListPlan {
   }
 
   /**
-   * Joins the row's one partner in `table`, through the row's required reference `via`
-   * (e.g. a service at location's service): `JOIN table alias ON alias.id = r.via`. Every
-   * row has exactly one, so the count leaves the join out unless a condition uses it
-   * (PostgreSQL does not drop inner joins by itself, and counting 150k joined rows costs ten
-   * times counting the rows). Joining the same alias again does nothing.
+   * Joins the row's one partner in `table` (a table, or a sub-select in parentheses)
+   * through the row's column `via`: `JOIN table alias ON alias.key = r.via` (e.g. a service
+   * at location's service: key id, via service_id). Every row has exactly one, so the count
+   * leaves the join out unless a condition uses it (PostgreSQL does not drop inner joins by
+   * itself, and counting 150k joined rows costs ten times counting the rows); `filters`:
+   * rows may have none, and the join is a condition too, counted. Joining the same alias
+   * again does nothing.
    */
-  joinOne(table: string, alias: string, via: string): this {
-    const sql = `JOIN ${table} ${alias} ON ${col(alias, 'id')} = ${col(ALIAS.row, via)}`;
+  joinOne(table: string, alias: string, via: string, { key = 'id', filters = false } = {}): this {
+    const sql = `JOIN ${table} ${alias} ON ${col(alias, key)} = ${col(ALIAS.row, via)}`;
     const known = [...this.joined].find(([, a]) => a === alias)?.[0];
     if (known !== undefined && known !== sql)
       throw new Error(`${alias} is already joined as "${known}"`);
     if (known === undefined) {
       this.joins.push(sql);
       this.joined.set(sql, alias);
+      if (filters) this.filtering.add(sql);
     }
     return this;
   }
@@ -107,10 +112,12 @@ export class ListPlan {
 
   /**
    * The list_count row (kind, value) that holds the count of this list, if the write path
-   * keeps it: a whole table without conditions, or /services with one condition that is a
-   * kept filter of one value. Otherwise undefined: the list is counted as it is read.
+   * keeps it: a whole table without conditions (nor joins that are conditions), or
+   * /services with one condition that is a kept filter of one value. Otherwise undefined:
+   * the list is counted as it is read.
    */
   keptCount(): [kind: string, value: string] | undefined {
+    if (this.filtering.size) return undefined;
     if (!this.where.length)
       return COUNTED_TABLES.has(this.table) ? [this.table, WHOLE_TABLE] : undefined;
     const counted = this.counted;
@@ -197,7 +204,9 @@ export class ListPlan {
   countFrom(table: string): string {
     const used = (alias: string) =>
       this.where.some((condition) => new RegExp(`\\b${alias}\\.`).test(condition));
-    const joins = this.joins.filter((sql) => used(this.joined.get(sql)!));
+    const joins = this.joins.filter(
+      (sql) => this.filtering.has(sql) || used(this.joined.get(sql)!),
+    );
     return from(table, joins, this.where);
   }
 
