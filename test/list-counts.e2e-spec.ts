@@ -268,6 +268,33 @@ describe('counts kept by the write path', () => {
     await expectExact();
   });
 
+  it('are exact while an import runs: every answer counts whole transactions', async () => {
+    const batch = 60;
+    const extra = [...generateServices({ services: 5 * batch, seed: 123, taxonomies })];
+    const base = await total('/services');
+    let done = false;
+    const seen = new Set<number>();
+    // Read as fast as they come while the batches commit, beside the reads after each one.
+    const reading = (async () => {
+      while (!done) seen.add(await total('/services'));
+    })();
+    try {
+      for (let i = 0; i < extra.length; i += batch) {
+        const version = t.app.get(DataVersion).current;
+        const result = await loader.load(SERVICE_FULL, extra.slice(i, i + batch));
+        expect(result.created).toHaveLength(batch);
+        await versionWhen(t, newerThan(version));
+        expect(await total('/services')).toBe(base + i + batch);
+      }
+    } finally {
+      done = true;
+      await reading;
+    }
+    for (const n of seen) expect((n - base) % batch).toBe(0);
+    expect(await total('/services')).toBe(base + extra.length);
+    await expectExact();
+  });
+
   it('are summed up by compaction, every count the same', async () => {
     const counts = await kept();
     const rows = async () =>
