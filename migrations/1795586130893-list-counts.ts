@@ -10,17 +10,30 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *    the term tree and the attributes at every request.
  *  - list_count: the number of services of each such value, of services per organization,
  *    and of rows of the three big lists, as rows of signed changes (a write appends its
- *    own, so writers never wait on each other's count rows) that the loader sums up after
- *    bulk loads (oruk_compact_list_counts). A count is the sum of its rows: exact in every
+ *    own, so writers never wait on each other's count rows) that every import sums up at
+ *    its end (oruk_compact_list_counts). A count is the sum of its rows: exact in every
  *    snapshot, since the rows commit with the change they count.
  *
  * Facets follow the queue pattern of 1795586130885: attribute, service and taxonomy_term
  * statements queue the services they may change; at commit one deferred trigger recomputes
- * the facets of the queued services, writes the difference and its counts. A TRUNCATE of a
+ * the facets of the queued services, writes the difference and its counts. Refreshes take
+ * turns (FACETS_LOCK), so that each reads what the one before committed. A TRUNCATE of a
  * table they rest on rebuilds both from scratch.
  */
 
 const NIL = `'00000000-0000-0000-0000-000000000000'::uuid`;
+
+/**
+ * The lock that orders everything that reads the term tree to write facets: the refresh
+ * at commit, and a statement that changes the tree (which queues the services below the
+ * terms it changed, and must not miss one tagged meanwhile under the tree as it was). It is
+ * the row lock of data_version (1795586130892), which every transaction that changes
+ * facets takes anyway to raise the version as it commits: one lock, whichever of the two
+ * deferred triggers runs first, so the two can never wait on each other in a cycle; held to
+ * the end of the transaction, so the next refresh reads (in a snapshot taken once the lock
+ * is had) what the last one committed.
+ */
+const FACETS_LOCK = '1 FROM data_version FOR NO KEY UPDATE';
 
 const EVENTS = [
   ['insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows'],
@@ -109,6 +122,10 @@ export class ListCounts1795586130893 implements MigrationInterface {
           DELETE FROM service_facet_pending WHERE xact = NEW.xact RETURNING service_id)
         SELECT array_agg(service_id) INTO ids FROM queued;
         IF ids IS NOT NULL THEN
+          -- One refresh at a time, each reading (in a snapshot taken once the lock is had)
+          -- what the one before it committed: two transactions that change the same service
+          -- never compute its facets from each other's old state.
+          PERFORM ${FACETS_LOCK};
           PERFORM oruk_refresh_service_facets(ids);
         END IF;
         DELETE FROM service_facet_flush WHERE xact = NEW.xact;
@@ -122,6 +139,8 @@ export class ListCounts1795586130893 implements MigrationInterface {
     // term's place in its tree or its taxonomy (every service at or below it).
     await q(`
       CREATE FUNCTION oruk_queue_service_facets() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        terms uuid[];
       BEGIN
         -- Each branch names only the transition tables its event has.
         IF TG_TABLE_NAME = 'attribute' AND TG_OP = 'INSERT' THEN
@@ -147,22 +166,24 @@ export class ListCounts1795586130893 implements MigrationInterface {
         ELSIF TG_TABLE_NAME = 'service' THEN
           INSERT INTO service_facet_pending (service_id) SELECT id FROM old_rows
           ON CONFLICT DO NOTHING;
-        ELSIF TG_OP = 'INSERT' THEN
-          INSERT INTO service_facet_pending (service_id)
-          SELECT DISTINCT f.service_id FROM service_facet f
-          WHERE f.kind = 't' AND f.value = ANY(ARRAY(SELECT id FROM new_rows))
-          ON CONFLICT DO NOTHING;
-        ELSIF TG_OP = 'DELETE' THEN
-          INSERT INTO service_facet_pending (service_id)
-          SELECT DISTINCT f.service_id FROM service_facet f
-          WHERE f.kind = 't' AND f.value = ANY(ARRAY(SELECT id FROM old_rows))
-          ON CONFLICT DO NOTHING;
         ELSE
+          -- A term: inserted (its children may point at it already), deleted, or moved in
+          -- its tree or to another taxonomy.
+          IF TG_OP = 'INSERT' THEN
+            terms := ARRAY(SELECT id FROM new_rows);
+          ELSIF TG_OP = 'DELETE' THEN
+            terms := ARRAY(SELECT id FROM old_rows);
+          ELSE
+            terms := ARRAY(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+              WHERE (n.parent_id, n.taxonomy_id) IS DISTINCT FROM (o.parent_id, o.taxonomy_id));
+          END IF;
+          IF cardinality(terms) = 0 THEN
+            RETURN NULL;
+          END IF;
+          PERFORM ${FACETS_LOCK};
           INSERT INTO service_facet_pending (service_id)
           SELECT DISTINCT f.service_id FROM service_facet f
-          WHERE f.kind = 't' AND f.value = ANY(ARRAY(
-            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE (n.parent_id, n.taxonomy_id) IS DISTINCT FROM (o.parent_id, o.taxonomy_id)))
+          WHERE f.kind = 't' AND f.value = ANY(terms)
           ON CONFLICT DO NOTHING;
         END IF;
         IF FOUND THEN

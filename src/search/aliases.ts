@@ -18,6 +18,8 @@ export const ALIAS = {
   hit: 'h',
   /** The matches of the plan's selective condition (ListPlan.selective), at most `few` + 1. */
   few: '_few',
+  /** The most matches of the selective condition collected rather than walked (ListPlan.few). */
+  threshold: '_threshold',
 } as const;
 
 /** The column under which the n-th sort key of a plan is selected. */

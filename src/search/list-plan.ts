@@ -42,7 +42,7 @@ export class ListPlan {
    * test), it is that number.
    */
   few?: number;
-  /** offset + page size of the page being read (see `few`); set by RecordReader. */
+  /** offset + page size of the page (or batch) being read (see `few`); set by RecordReader. */
   window = 0;
   /** The condition whose count the write path keeps (see keptCount), by its index. */
   private counted?: { index: number; kind: string; values: readonly string[] };
@@ -162,8 +162,8 @@ export class ListPlan {
       if (!matches || !selective || i !== selective.index) return condition;
       const count = `(SELECT count(*) FROM ${ALIAS.few})`;
       return matches === 'few'
-        ? `${selective.column} IN (SELECT * FROM ${ALIAS.few}) AND ${count} <= ${this.fewSql()}`
-        : `${condition} AND ${count} > ${this.fewSql()}`;
+        ? `${selective.column} IN (SELECT * FROM ${ALIAS.few}) AND ${count} <= (SELECT n FROM ${ALIAS.threshold})`
+        : `${condition} AND ${count} > (SELECT n FROM ${ALIAS.threshold})`;
     });
     return from(table, this.joins, after ? [...conditions, after] : conditions);
   }
@@ -210,11 +210,16 @@ export class ListPlan {
     return from(table, joins, this.where);
   }
 
-  /** The CTE of the matches of the selective condition, as far as `few` + 1 of them. */
+  /**
+   * The CTEs of the selective condition: `few` (ALIAS.threshold, computed once, so that every
+   * part of the statement compares with the same number even if VACUUM rewrites reltuples
+   * meanwhile) and its matches, as far as `few` + 1 of them.
+   */
   fewCte(): string {
-    return this.selective
-      ? `WITH ${ALIAS.few} AS MATERIALIZED (${this.selective.ids} LIMIT ${this.fewSql()} + 1)`
-      : '';
+    if (!this.selective) return '';
+    const n = `(SELECT n FROM ${ALIAS.threshold})`;
+    return `WITH ${ALIAS.threshold} AS MATERIALIZED (SELECT ${this.fewSql()} AS n),
+      ${ALIAS.few} AS MATERIALIZED (${this.selective.ids} LIMIT ${n} + 1)`;
   }
 
   /** `few` as SQL: the number set, or the one that scales with the table (see `few`). */

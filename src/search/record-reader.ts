@@ -191,6 +191,7 @@ export class RecordReader {
       let batch = first;
       for (;;) {
         const limit = `LIMIT ${plan.param(batch, 'int')}`;
+        plan.window = batch;
         const after = last && plan.after(last);
         const [sql, params] = plan.bind(
           this.itemsSql(shape, plan, { limit, asText: true, after, keys: true }),
