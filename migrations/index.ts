@@ -12,6 +12,7 @@ import { RecordChanges1795586130891 } from './1795586130891-record-changes';
 import { DataVersion1795586130892 } from './1795586130892-data-version';
 import { ListCounts1795586130893 } from './1795586130893-list-counts';
 import { LocatedPostcodes1795586130894 } from './1795586130894-located-postcodes';
+import { OrganizationNameOrder1795586130895 } from './1795586130895-organization-name-order';
 
 /**
  * Every migration, oldest first. Listed rather than globbed so that they load the same way
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   DataVersion1795586130892,
   ListCounts1795586130893,
   LocatedPostcodes1795586130894,
+  OrganizationNameOrder1795586130895,
 ];

@@ -39,6 +39,8 @@ export const LINKABLE = [
 export type LinkEntity = (typeof LINKABLE)[number];
 
 @Entity('organization')
+// Lists are read in name order (src/search/list-plan.ts): a page walks this index.
+@Index('IDX_organization_name_id', ['name', 'id'])
 @Index('IDX_organization_search', { synchronize: false })
 @Index('IDX_organization_name_trgm', { synchronize: false })
 export class Organization {
