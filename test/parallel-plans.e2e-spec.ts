@@ -16,7 +16,8 @@ describe('requests under parallel query plans', () => {
   let plain: TestApp;
 
   beforeAll(async () => {
-    parallel = await createTestApp({}, async (database: TestDatabase) => {
+    // The server's own default is no workers (DB_PARALLEL_WORKERS): allowed here.
+    parallel = await createTestApp({ DB_PARALLEL_WORKERS: '2' }, async (database: TestDatabase) => {
       const client = new Client({ connectionString: database.url });
       await client.connect();
       try {
@@ -46,6 +47,14 @@ describe('requests under parallel query plans', () => {
       `SELECT setting FROM pg_settings WHERE name IN ('force_parallel_mode', 'debug_parallel_query')`,
     );
     expect(rows.map((r) => r.setting)).toContain('on');
+    const [workers] = await parallel.db.query<{ setting: string }[]>(
+      `SELECT setting FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'`,
+    );
+    expect(workers.setting).toBe('2');
+    const [none] = await plain.db.query<{ setting: string }[]>(
+      `SELECT setting FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'`,
+    );
+    expect(none.setting).toBe('0');
   });
 
   it('answers every kind of request, and the same as without', async () => {

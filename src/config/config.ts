@@ -109,6 +109,15 @@ export class AppConfig {
   @Milliseconds(0, 3_600_000, ' (0: no limit)')
   DB_STATEMENT_TIMEOUT_MS = 10_000;
 
+  /**
+   * PostgreSQL max_parallel_workers_per_gather of the API's connections (docs/scale.md):
+   * 0, since a page is short and starting workers cost more than it (37 → 5 ms for a page
+   * of a term without services on 1M services), and pages in parallel already share the
+   * cores.
+   */
+  @WholeNumber(0, 64)
+  DB_PARALLEL_WORKERS = 0;
+
   /** On SIGTERM/SIGINT: how long requests in progress may take before the process exits 1. */
   @Milliseconds(100, 600_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;

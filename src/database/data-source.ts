@@ -50,6 +50,8 @@ export interface ConnectionLimits {
   connectTimeoutMs: number;
   /** PostgreSQL's statement_timeout for every statement, in ms; 0: none. */
   statementTimeoutMs: number;
+  /** PostgreSQL's max_parallel_workers_per_gather (undefined: the server's own). */
+  parallelWorkers?: number;
 }
 
 /** How much longer than PostgreSQL's own statement_timeout we wait for an answer at all. */
@@ -104,7 +106,9 @@ export function createDataSource(
     keepAliveInitialDelayMillis: 10_000,
     // No JIT compilation: the API's statements are short, and compiling the JSON of a page
     // of full services took PostgreSQL 15 longer (seconds) than running it (tens of ms).
-    options: '-c jit=off',
+    // No parallel workers by default either: starting them cost a page more than reading
+    // it (docs/scale.md).
+    options: `-c jit=off${limits.parallelWorkers !== undefined ? ` -c max_parallel_workers_per_gather=${limits.parallelWorkers}` : ''}`,
     ...(limits.statementTimeoutMs
       ? {
           statement_timeout: limits.statementTimeoutMs,

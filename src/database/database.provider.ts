@@ -31,6 +31,7 @@ export const dataSourceProvider: Provider = {
     return createDataSource(url, config.DB_POOL_MAX, log, {
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      parallelWorkers: config.DB_PARALLEL_WORKERS,
     }).initialize();
   },
 };
