@@ -220,7 +220,7 @@ async function main(argv: string[]): Promise<void> {
     );
     const explained: Explained[][] = [];
     for (const c of cases[1])
-      explained.push(await explainRequest(dbs[1], c.path, undefined, undefined, { timing: false }));
+      explained.push(await explainRequest(dbs[1], c.path, { timing: false }));
     const firstPage = p50(samples[0][1]);
     const rows = cases[1].map((c, i) => {
       const [small, large] = samples[i].map(p50);

@@ -44,9 +44,11 @@ export interface Explained {
 export async function explainRequest(
   db: DataSource,
   request: string,
-  reader = new RecordReader(db),
-  lists = new Lists(db),
-  { timing = true }: { timing?: boolean } = {},
+  {
+    reader = new RecordReader(db),
+    lists = new Lists(db),
+    timing = true,
+  }: { reader?: RecordReader; lists?: Lists; timing?: boolean } = {},
 ): Promise<Explained[]> {
   const [path, search = ''] = request.split('?');
   if (!RESOURCES[path])
@@ -90,12 +92,10 @@ async function main(args: string[]): Promise<void> {
     const requests = args.filter((a) => a.startsWith('/'));
     for (const request of requests.length ? requests : await defaults(db)) {
       console.log(`\n${request}`);
-      for (const { statement, ms, indexes, lines } of await explainRequest(
-        db,
-        request,
+      for (const { statement, ms, indexes, lines } of await explainRequest(db, request, {
         reader,
         lists,
-      )) {
+      })) {
         console.log(
           `  ${statement}: Execution Time: ${ms} ms; indexes: ${indexes.join(', ') || 'none'}`,
         );

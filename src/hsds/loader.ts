@@ -460,7 +460,6 @@ function rejection(doc: Doc, index: number, problem: Problem): Rejection {
   return { index, id: typeof doc.id === 'string' ? doc.id : undefined, ...problem };
 }
 
-/** A refusal by the database (e.g. a reference to a taxonomy that does not exist). */
 /**
  * After a bulk load: the counts the write path keeps summed up (one row per count again,
  * migration 1795586130893), then VACUUM (ANALYZE) of the HSDS tables and of what the
@@ -488,6 +487,7 @@ export async function compactListCounts(db: DataSource): Promise<void> {
   await db.query('SELECT oruk_compact_list_counts()').catch(() => undefined);
 }
 
+/** A refusal by the database (e.g. a reference to a taxonomy that does not exist). */
 export function databaseProblem(error: unknown): Problem {
   const e = error as { table?: string; detail?: string; message?: string; code?: string };
   if (!e.code) throw error;

@@ -6,6 +6,9 @@ export const WHOLE_TABLE = '00000000-0000-0000-0000-000000000000';
 /** Tables whose rows the write path counts (an unfiltered list: docs/scale.md). */
 const COUNTED_TABLES = new Set(['service', 'service_at_location', 'organization']);
 
+/** A condition's filter whose count the write path keeps: its list_count kind and values. */
+export type Counted = [kind: string, values: readonly string[]];
+
 /** The fewest matches a page always collects rather than walks for (see `few`). */
 const MIN_FEW = 500;
 
@@ -104,7 +107,7 @@ export class ListPlan {
    * A condition. `counted`: the list_count kind and the values of the filter it is, when
    * the write path keeps the count of the services of one such value (docs/scale.md).
    */
-  and(condition: string, { counted }: { counted?: [string, readonly string[]] } = {}): this {
+  and(condition: string, { counted }: { counted?: Counted } = {}): this {
     if (counted) this.counted = { index: this.where.length, kind: counted[0], values: counted[1] };
     this.where.push(condition);
     return this;
@@ -133,10 +136,7 @@ export class ListPlan {
   andIn(
     column: string,
     ids: string,
-    {
-      selective = false,
-      counted,
-    }: { selective?: boolean; counted?: [string, readonly string[]] } = {},
+    { selective = false, counted }: { selective?: boolean; counted?: Counted } = {},
   ): this {
     if (selective) {
       if (this.selective) throw new Error('a plan has at most one selective condition');
